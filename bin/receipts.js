@@ -1,0 +1,5 @@
+#!/usr/bin/env node
+// Thin shim: the CLI is a function in dist/cli/receipts.js (compiled by `npm run build`).
+import { main } from '../dist/cli/receipts.js';
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,114 @@
+import { Command, CommanderError, Option } from 'commander';
+import { WritLoreError } from '../src/index.js';
+import { EXIT } from './exit-codes.js';
+import { Output, processStreams, type CliStreams, type OutputOptions } from './output.js';
+
+/** The options every command of every tool accepts. */
+export interface GlobalOptions extends OutputOptions {
+  readonly stateDir?: string;
+}
+
+/** What a command handler receives: its parsed options, arguments, and the output. */
+export interface CommandContext<O = Record<string, unknown>> {
+  readonly options: O & GlobalOptions;
+  readonly args: readonly string[];
+  readonly out: Output;
+  readonly streams: CliStreams;
+}
+
+/** A command handler returns the exit code. */
+export type Handler<O = Record<string, unknown>> = (ctx: CommandContext<O>) => Promise<number>;
+
+/** A handler module loaded lazily, so `--help` stays fast. */
+export type LazyHandler<O = Record<string, unknown>> = () => Promise<Handler<O>>;
+
+/** Creates a tool's root command with the global options and help footer. */
+export function createProgram(tool: string, description: string, examples: string): Command {
+  const program = new Command(tool)
+    .description(description)
+    .option('--json', 'emit machine-readable JSON')
+    .option('--state-dir <dir>', 'state directory (receipts, journals, backups)')
+    .option('--no-color', 'disable colour (NO_COLOR is honoured too)')
+    .option('-q, --quiet', 'print only errors and the final result')
+    .option('--debug', 'print stack traces on errors')
+    .showHelpAfterError(false)
+    .addHelpText('after', `\nExamples:\n${examples}`);
+  return program;
+}
+
+/** Adds a subcommand whose handler module is imported only when the command runs. */
+export function addCommand<O>(
+  parent: Command,
+  spec: { name: string; description: string; examples: string; options?: readonly Option[] },
+  load: LazyHandler<O>,
+): Command {
+  const command = parent.command(spec.name).description(spec.description);
+  for (const option of spec.options ?? []) command.addOption(option);
+  command.addHelpText('after', `\nExamples:\n${spec.examples}`);
+  command.action(async (...received: unknown[]) => {
+    const self = received[received.length - 1] as Command;
+    const handler = await load();
+    pending.code = await handler(contextFor<O>(self));
+  });
+  return command;
+}
+
+// Commander actions cannot return values; the running command leaves its exit code here.
+const pending: { code: number; out: Output | undefined; streams: CliStreams } = {
+  code: EXIT.ok,
+  out: undefined,
+  streams: processStreams(),
+};
+
+function contextFor<O>(command: Command): CommandContext<O> {
+  const options = command.optsWithGlobals() as O & GlobalOptions;
+  const out = new Output(command.parent?.name() ?? command.name(), options, pending.streams);
+  pending.out = out;
+  return { options, args: command.args, out, streams: pending.streams };
+}
+
+/**
+ * Parses `argv` (without node and script), runs the command and returns its exit code. Usage
+ * errors exit 2 with one line; other errors are mapped through the exit-code table.
+ */
+export async function runProgram(
+  program: Command,
+  argv: readonly string[],
+  streams: CliStreams = processStreams(),
+): Promise<number> {
+  pending.code = EXIT.ok;
+  pending.out = undefined;
+  pending.streams = streams;
+  const tool = program.name();
+  const isDebug = argv.includes('--debug');
+  configureStreams(program, streams);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return pending.code;
+  } catch (error) {
+    if (error instanceof CommanderError) return commanderExit(tool, error, streams);
+    const out = pending.out ?? new Output(tool, { debug: isDebug }, streams);
+    return out.error(error);
+  }
+}
+
+function configureStreams(command: Command, streams: CliStreams): void {
+  command.exitOverride();
+  command.configureOutput({
+    writeOut: (text) => streams.stdout.write(text),
+    writeErr: (text) => streams.stderr.write(text),
+    outputError: () => undefined,
+  });
+  for (const sub of command.commands) configureStreams(sub, streams);
+}
+
+function commanderExit(tool: string, error: CommanderError, streams: CliStreams): number {
+  const isHelp = error.code === 'commander.helpDisplayed' || error.code === 'commander.version';
+  if (isHelp || error.exitCode === 0) return EXIT.ok;
+  // A bare `tool` prints its help on stderr: that is a usage error, not success.
+  if (error.code === 'commander.help') return EXIT.usage;
+  const out = new Output(tool, {}, streams);
+  const message = error.message.replace(/^error: /, '');
+  out.error(new WritLoreError('invalid-input', message, { hint: `see '${tool} --help'` }));
+  return EXIT.usage;
+}
