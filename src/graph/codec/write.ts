@@ -1,0 +1,33 @@
+import type { Graph } from '../types.js';
+import { emitYamlBytes } from './emit-yaml.js';
+import { printJson } from './print.js';
+import { GRAPH_SCHEMA } from './schema.js';
+import { graphToTree } from './tree.js';
+
+/**
+ * The canonical YAML of a graph: keys in the schema's order (see `schema.ts`), nodes in graph
+ * order, free-form maps and slots sorted by key, no anchors, strings quoted whenever YAML could
+ * read them as anything but themselves. The same graph always gives the same bytes.
+ */
+export function writeGraphYaml(graph: Graph): string {
+  return emitYamlBytes(GRAPH_SCHEMA, graph).toString('utf8');
+}
+
+/** The graph as 2-space JSON, in the same key order as {@link writeGraphYaml}. */
+export function graphToJson(graph: Graph): string {
+  return printJson(graphToTree(graph));
+}
+
+/**
+ * What the checksum covers (DESIGN.md §3): the canonical YAML without `checksum` and
+ * `signature`. Everything else, summary and rollback included, is covered.
+ */
+export function canonicalContent(graph: Graph): string {
+  return Buffer.from(canonicalBytes(graph)).toString('utf8');
+}
+
+/** {@link canonicalContent} as UTF-8 bytes (what the checksum hashes), without a string copy. */
+export function canonicalBytes(graph: Graph): Uint8Array {
+  const { checksum: _checksum, signature: _signature, ...content } = graph;
+  return emitYamlBytes(GRAPH_SCHEMA, content);
+}

@@ -1,0 +1,200 @@
+/**
+ * Integrity of graph documents (DESIGN.md §3): a git-style SHA-256 checksum over the canonical
+ * content and an Ed25519 signature (tweetnacl) over that checksum. Pure functions: keys travel
+ * as bytes or as one-line text, never through files here.
+ */
+import { createHash } from 'node:crypto';
+import nacl from 'tweetnacl';
+import { canonicalBytes } from './codec/index.js';
+import { WritLoreError, assertNever } from './errors.js';
+import type { Graph, Signature } from './types.js';
+
+/** The domain separation prefix of every graph signature. */
+export const SIGNATURE_CONTEXT = 'writ-lore/graph/v1\n';
+
+/**
+ * `"sha256:" + hex(SHA-256(type + " " + basename + " " + byteLength + "\0" + content))`:
+ * git's object hashing with the file's basename bound in, so a renamed receipt no longer matches.
+ */
+export function gitStyleChecksum(type: string, basename: string, content: string | Uint8Array): string {
+  const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
+  const hash = createHash('sha256');
+  hash.update(`${type} ${basename} ${bytes.byteLength}\0`, 'utf8');
+  hash.update(bytes);
+  return `sha256:${hash.digest('hex')}`;
+}
+
+/** The checksum of a graph saved as `basename` (`plan` for an unsaved plan). */
+export function computeChecksum(graph: Graph, basename = 'plan'): string {
+  return gitStyleChecksum('graph', basename, canonicalBytes(graph));
+}
+
+/** An Ed25519 key pair in tweetnacl form (the 64-byte secret key ends with the public key). */
+export interface KeyPair {
+  readonly publicKey: Uint8Array;
+  readonly secretKey: Uint8Array;
+}
+
+/** A fresh random Ed25519 key pair. */
+export function generateKeyPair(): KeyPair {
+  const pair = nacl.sign.keyPair();
+  return { publicKey: pair.publicKey, secretKey: pair.secretKey };
+}
+
+/** `ed25519:` + the first 16 hex digits of SHA-256(public key). */
+export function keyId(publicKey: Uint8Array): string {
+  return `ed25519:${createHash('sha256').update(publicKey).digest('hex').slice(0, 16)}`;
+}
+
+function signedBytes(checksum: string): Uint8Array {
+  return Buffer.from(SIGNATURE_CONTEXT + checksum, 'utf8');
+}
+
+/** Strict base64: only the one canonical spelling of the bytes is accepted, else undefined. */
+function decodeBase64(text: string): Uint8Array | undefined {
+  const bytes = Buffer.from(text, 'base64');
+  return bytes.toString('base64') === text ? new Uint8Array(bytes) : undefined;
+}
+
+/** A copy of `graph` with its checksum (for `basename`) set and signed with `secretKey`. */
+export function signGraph(graph: Graph, secretKey: Uint8Array, basename = 'plan'): Graph {
+  if (secretKey.byteLength !== nacl.sign.secretKeyLength) {
+    throw new WritLoreError('invalid-input', `an Ed25519 secret key has ${nacl.sign.secretKeyLength} bytes, got ${secretKey.byteLength}`);
+  }
+  const checksum = computeChecksum(graph, basename);
+  const value = Buffer.from(nacl.sign.detached(signedBytes(checksum), secretKey)).toString('base64');
+  const signature: Signature = { method: 'ed25519', key_id: keyId(secretKey.slice(32)), value };
+  return { ...graph, checksum, signature };
+}
+
+/** True when `signature` is a valid Ed25519 signature of `checksum` by `publicKey`. */
+export function verifySignature(checksum: string, signature: Signature, publicKey: Uint8Array): boolean {
+  const bytes = decodeBase64(signature.value);
+  if (bytes?.byteLength !== nacl.sign.signatureLength || publicKey.byteLength !== nacl.sign.publicKeyLength) {
+    return false;
+  }
+  return nacl.sign.detached.verify(signedBytes(checksum), bytes, publicKey);
+}
+
+/** The outcome of {@link verifyGraph}; only `verified` and `unsigned` are acceptable. */
+export type VerifyResult =
+  | { readonly kind: 'verified'; readonly keyId: string }
+  | { readonly kind: 'unsigned' }
+  | { readonly kind: 'missing-checksum' }
+  | { readonly kind: 'checksum-mismatch'; readonly expected: string; readonly found: string }
+  | { readonly kind: 'signature-required' }
+  | { readonly kind: 'unknown-key'; readonly keyId: string }
+  | { readonly kind: 'bad-signature'; readonly keyId: string };
+
+/** Options of {@link verifyGraph}. */
+export interface VerifyOptions {
+  /** The file name the graph was saved under (default `plan`). */
+  readonly basename?: string;
+  /** Public keys whose signatures are accepted, by key id or as a list. */
+  readonly trustedKeys: ReadonlyMap<string, Uint8Array> | readonly Uint8Array[];
+  /** Treat an unsigned graph as a failure (default false). */
+  readonly requireSignature?: boolean;
+}
+
+function trustedKeyOf(trusted: VerifyOptions['trustedKeys'], id: string): Uint8Array | undefined {
+  if (!Array.isArray(trusted)) return (trusted as ReadonlyMap<string, Uint8Array>).get(id);
+  return (trusted as readonly Uint8Array[]).find((key) => keyId(key) === id);
+}
+
+/** Checks the checksum against the canonical content and the signature against trusted keys. */
+export function verifyGraph(graph: Graph, options: VerifyOptions): VerifyResult {
+  const found = graph.checksum;
+  if (found === undefined) return { kind: 'missing-checksum' };
+  const expected = computeChecksum(graph, options.basename);
+  if (found !== expected) return { kind: 'checksum-mismatch', expected, found };
+  const signature = graph.signature;
+  if (signature === undefined) {
+    return options.requireSignature === true ? { kind: 'signature-required' } : { kind: 'unsigned' };
+  }
+  const publicKey = trustedKeyOf(options.trustedKeys, signature.key_id);
+  if (publicKey === undefined) return { kind: 'unknown-key', keyId: signature.key_id };
+  if (!verifySignature(found, signature, publicKey)) return { kind: 'bad-signature', keyId: signature.key_id };
+  return { kind: 'verified', keyId: signature.key_id };
+}
+
+/** A sentence naming what is wrong, or undefined when the result is acceptable. */
+export function describeVerifyProblem(result: VerifyResult): string | undefined {
+  switch (result.kind) {
+    case 'verified':
+    case 'unsigned':
+      return undefined;
+    case 'missing-checksum':
+      return 'the graph has no checksum';
+    case 'checksum-mismatch':
+      return `checksum mismatch: expected ${result.expected}, found ${result.found} (the content or the file name changed)`;
+    case 'signature-required':
+      return 'the graph is unsigned and a signature is required';
+    case 'unknown-key':
+      return `the graph is signed by ${result.keyId}, which is not a trusted key`;
+    case 'bad-signature':
+      return `the signature by ${result.keyId} does not match the checksum`;
+    default:
+      return assertNever(result, 'verify result');
+  }
+}
+
+/** Like {@link verifyGraph}, but throws `WritLoreError('integrity')` naming the problem. */
+export function assertVerified(graph: Graph, options: VerifyOptions & { readonly path?: string }): VerifyResult {
+  const result = verifyGraph(graph, options);
+  const problem = describeVerifyProblem(result);
+  if (problem !== undefined) {
+    throw new WritLoreError('integrity', problem, {
+      ...(options.path === undefined ? {} : { path: options.path }),
+      hint: 'do not use this file; re-create it, or trust the signing key with `receipts trust`',
+    });
+  }
+  return result;
+}
+
+/** Options of the key decoders. */
+export interface KeyTextOptions {
+  /** The file the text came from, named in error messages. */
+  readonly path?: string;
+}
+
+// Key text format: one line, `ed25519-public:<base64 of the 32-byte key>` or
+// `ed25519-secret:<base64 of the 64-byte tweetnacl secret key (seed ‖ public key)>`.
+const PUBLIC_PREFIX = 'ed25519-public:';
+const SECRET_PREFIX = 'ed25519-secret:';
+
+function decodeKeyText(text: string, prefix: string, length: number, options: KeyTextOptions): Uint8Array {
+  const bytes = text.startsWith(prefix) ? decodeBase64(text.slice(prefix.length)) : undefined;
+  if (bytes?.byteLength !== length) {
+    throw new WritLoreError('invalid-input', `not an ${prefix.slice(0, -1)} key: expected "${prefix}" and base64 of ${length} bytes`, {
+      ...(options.path === undefined ? {} : { path: options.path }),
+    });
+  }
+  return bytes;
+}
+
+/** `ed25519-public:<base64>`: a public key as one line of text. */
+export function encodePublicKey(publicKey: Uint8Array): string {
+  return PUBLIC_PREFIX + Buffer.from(publicKey).toString('base64');
+}
+
+/** Reads a public key written by {@link encodePublicKey}; malformed text is `invalid-input`. */
+export function decodePublicKey(text: string, options: KeyTextOptions = {}): Uint8Array {
+  return decodeKeyText(text, PUBLIC_PREFIX, nacl.sign.publicKeyLength, options);
+}
+
+/** `ed25519-secret:<base64>`: a secret key as one line of text (keep it mode 0600). */
+export function encodeSecretKey(secretKey: Uint8Array): string {
+  return SECRET_PREFIX + Buffer.from(secretKey).toString('base64');
+}
+
+/** Reads a secret key written by {@link encodeSecretKey}; checks its public half matches its seed. */
+export function decodeSecretKey(text: string, options: KeyTextOptions = {}): Uint8Array {
+  const secretKey = decodeKeyText(text, SECRET_PREFIX, nacl.sign.secretKeyLength, options);
+  const derived = nacl.sign.keyPair.fromSeed(secretKey.slice(0, 32)).publicKey;
+  if (!nacl.verify(derived, secretKey.slice(32))) {
+    throw new WritLoreError('invalid-input', 'corrupt ed25519 secret key: its public half does not match its seed', {
+      ...(options.path === undefined ? {} : { path: options.path }),
+    });
+  }
+  return secretKey;
+}
