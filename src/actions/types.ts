@@ -1,6 +1,7 @@
 import type { ActionSpec, JsonValue } from '../graph/index.js';
 import type { BackupStore } from './backup.js';
 import type { Clock } from './clock.js';
+import type { FlowRuntime } from './flow/runtime.js';
 
 /** Slot values after resolution: immediates, upstream results (may be Buffers), gather items. */
 export type ResolvedSlots = Readonly<Record<string, unknown>>;
@@ -34,6 +35,8 @@ export interface ActionContext extends ProbeContext {
    * therefore tolerate a state whose effect happened only partly or not at all.
    */
   registerUndo(state: JsonValue): Promise<void>;
+  /** Runs body phases; set by the GraphExecutor for flow actions (`flow.gather`, `flow.choose`). */
+  readonly flow?: FlowRuntime;
 }
 
 /** What `do` returns. */

@@ -48,7 +48,11 @@ export interface ErrorDetails {
   readonly hint?: string;
   /** The error underneath, if any. */
   readonly cause?: unknown;
-  /** Whether retrying the same operation may succeed (Temporal's `nonRetryable`, inverted). */
+  /**
+   * Whether retrying the same operation may succeed: `false` stops a phase's retries at once
+   * (a checksum mismatch will not fix itself), `true` says a retry may help, absent leaves it
+   * to the retry policy (Temporal's `nonRetryable`, inverted).
+   */
   readonly retryable?: boolean;
 }
 
@@ -63,7 +67,7 @@ export class WritLoreError extends Error {
   readonly line: number | undefined;
   readonly column: number | undefined;
   readonly hint: string | undefined;
-  readonly retryable: boolean;
+  readonly retryable: boolean | undefined;
 
   constructor(code: ErrorCode, message: string, details: ErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
@@ -72,7 +76,7 @@ export class WritLoreError extends Error {
     this.line = details.line;
     this.column = details.column;
     this.hint = details.hint;
-    this.retryable = details.retryable ?? false;
+    this.retryable = details.retryable;
   }
 
   /** The message prefixed with `path:line:` when the error has a location. */

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { blockedBy, schedule } from '../../src/executor/scheduler.js';
+import type { Node } from '../../src/graph/index.js';
+import { edgesOf, flatGraph, type NodeSpec } from './helpers.js';
+
+const specs: NodeSpec[] = [
+  { id: 'a' },
+  { id: 'b', after: ['a'] },
+  { id: 'c', after: ['b'] },
+  { id: 'd' },
+  { id: 'e', after: ['d'] },
+];
+
+async function run(policy: 'halt' | 'continue', failing: string, jobs = 1) {
+  const order: string[] = [];
+  const outcome = await schedule({
+    nodes: flatGraph(specs).nodes,
+    edges: edgesOf(specs),
+    jobs,
+    policy,
+    run: (node: Node) => {
+      order.push(node.id);
+      return Promise.resolve(node.id !== failing);
+    },
+  });
+  return { order, failed: outcome.failed, notStarted: outcome.notStarted.map((n) => n.id) };
+}
+
+describe('schedule', () => {
+  it('halts after a failure: nothing new starts', async () => {
+    expect(await run('halt', 'b')).toEqual({ order: ['a', 'b'], failed: ['b'], notStarted: ['c', 'd', 'e'] });
+  });
+
+  it('continues past a failure with everything that does not depend on it', async () => {
+    expect(await run('continue', 'b')).toEqual({ order: ['a', 'b', 'd', 'e'], failed: ['b'], notStarted: ['c'] });
+  });
+
+  it('starts nothing when the signal is already aborted', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const outcome = await schedule({ nodes: flatGraph(specs).nodes, edges: [], jobs: 2, policy: 'halt', signal: controller.signal, run: () => Promise.resolve(true) });
+    expect(outcome.notStarted).toHaveLength(5);
+  });
+
+  it('resolves at once for no nodes', async () => {
+    expect(await schedule({ nodes: [], edges: [], jobs: 1, policy: 'halt', run: () => Promise.resolve(true) })).toEqual({ failed: [], notStarted: [] });
+  });
+});
+
+describe('blockedBy', () => {
+  it('names, for each transitive dependent, the failed node it waits for', () => {
+    const graph = flatGraph([...specs, { id: 'f', after: ['c', 'e'] }]);
+    expect(Object.fromEntries(blockedBy(['b', 'd'], graph.nodes, graph.edges))).toEqual({ c: 'b', f: 'b', e: 'd' });
+  });
+});
