@@ -10,6 +10,22 @@ export interface BackupRef extends JsonObject {
   /** Where the item was. */
   readonly original: string;
   readonly type: 'file' | 'directory' | 'symlink';
+  /**
+   * True when the item was displaced under the `overwrite` resolution: it is kept for the run
+   * (so rollback can restore it) but `receipts prune` may drop it early.
+   */
+  readonly disposable?: boolean;
+}
+
+/** Options of {@link BackupStore.save}. */
+export interface BackupSaveOptions {
+  /**
+   * The id to store the item under, chosen by the caller so that it can be journalled (as undo
+   * state) before the item moves. Default: a fresh unique id.
+   */
+  readonly id?: string;
+  /** Mark the backup disposable (see {@link BackupRef.disposable}). Default false. */
+  readonly disposable?: boolean;
 }
 
 /**
@@ -20,7 +36,7 @@ export interface BackupStore {
   /** The directory backups live in. */
   readonly root: string;
   /** Moves `path` into the store (or copies it when `how` is `copy`) and returns its reference. */
-  save(path: string, how?: 'move' | 'copy'): Promise<BackupRef>;
+  save(path: string, how?: 'move' | 'copy', options?: BackupSaveOptions): Promise<BackupRef>;
   /** Puts a backed-up item back at its original place (or at `to`). */
   restore(ref: BackupRef, to?: string): Promise<void>;
 }

@@ -1,0 +1,128 @@
+import { mkdirSync, rmdirSync, unlinkSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { WritLoreError } from '../../graph/index.js';
+import { hasBackup } from '../backup-store.js';
+import { readTargetState, sameTargetState } from '../fs-state.js';
+import type { ActionContext, TargetState } from '../types.js';
+import {
+  changedSinceRun,
+  missingAncestors,
+  planBackup,
+  removeCreatedDirs,
+  removeTempSiblings,
+  saveBackup,
+} from './common.js';
+import { toRecord, type FileUndo, type Placed, type StateRecord } from './undo-state.js';
+
+/** What a placing action (link, copy, write, mkdir) asks for. */
+export interface PlaceRequest {
+  readonly path: string;
+  /** What will be at `path` afterwards. */
+  readonly placed: Placed;
+  /** Puts the new item at `path` (atomically for files and links); `prior` is what was there. */
+  readonly write: (path: string, prior: StateRecord) => void | Promise<void>;
+  /** Mark backups disposable (the `overwrite` resolution). */
+  readonly disposable: boolean;
+}
+
+/** The place undo state. */
+export type PlaceUndo = Extract<FileUndo, { kind: 'place' }>;
+
+/** True when `current` already is what `placed` describes (for a file: same bytes and mode). */
+export function isPlaced(
+  current: TargetState,
+  placed: Placed,
+  options: { ignoreMode?: boolean } = {},
+): boolean {
+  switch (placed.type) {
+    case 'symlink':
+      return current.type === 'symlink' && current.link_target === placed.link_target;
+    case 'file':
+      return (
+        current.type === 'file' &&
+        current.digest === placed.digest &&
+        (options.ignoreMode === true || current.mode === placed.mode)
+      );
+    case 'directory':
+      return current.type === 'directory';
+    default:
+      return placed satisfies never;
+  }
+}
+
+/**
+ * Puts a new item at a path: inspect, register undo (naming the backup-to-be), create missing
+ * parents, displace the old item into the backup store, write. Returns undefined when the path
+ * already holds the item (nothing done, nothing to undo).
+ */
+export async function place(
+  ctx: ActionContext,
+  request: PlaceRequest,
+  current?: TargetState,
+): Promise<PlaceUndo | undefined> {
+  const { path, placed } = request;
+  const prior = toRecord(current ?? (await readTargetState(path)));
+  if (isPlaced(prior, placed)) return undefined;
+  const backup = prior.type === 'missing' ? null : planBackup(path, prior, request.disposable);
+  const created_dirs = missingAncestors(dirname(path));
+  await ctx.registerUndo({ kind: 'place', path, prior, backup, placed, created_dirs });
+  if (created_dirs.length > 0) mkdirSync(dirname(path), { recursive: true, mode: 0o755 });
+  // A file or link is copied to the store and then replaced by one rename, so the path is never
+  // empty; a directory cannot be renamed over, so it (or what a directory replaces) is moved.
+  const how = prior.type === 'directory' || placed.type === 'directory' ? 'move' : 'copy';
+  const saved = backup === null ? null : await saveBackup(ctx, backup, how);
+  await request.write(path, prior);
+  return { kind: 'place', path, prior, backup: saved, placed, created_dirs };
+}
+
+/** Undoes {@link place}, whether it completed, stopped part way, or never started. */
+export async function undoPlace(ctx: ActionContext, undo: PlaceUndo): Promise<void> {
+  const { path, placed, prior, backup } = undo;
+  let current = await readTargetState(path);
+  // Only an interrupted write leaves a temporary sibling; a completed one renamed it away, so
+  // the (directory-sized) scan is skipped on the common path of undoing a finished step.
+  if (!isPlaced(current, placed, { ignoreMode: true })) removeTempSiblings(path);
+  if (sameTargetState(current, prior)) {
+    // Never displaced (the step stopped before acting), or already undone.
+    removeCreatedDirs(ctx, undo.created_dirs);
+    return;
+  }
+  if (isPlaced(current, placed, { ignoreMode: true })) {
+    if (!removePlaced(ctx, path, placed)) {
+      if (prior.type !== 'missing')
+        throw changedSinceRun(path, 'is a directory that is no longer empty', backup);
+      return;
+    }
+    current = { type: 'missing' };
+  }
+  if (current.type === 'missing') {
+    if (backup !== null && hasBackup(ctx.backups, backup)) await ctx.backups.restore(backup, path);
+    else if (prior.type !== 'missing') {
+      throw new WritLoreError(
+        'not-found',
+        `cannot restore ${path}: its backup ${backup?.id ?? '(none)'} is gone`,
+        { path },
+      );
+    }
+  } else {
+    throw changedSinceRun(path, `changed since the run (now a ${current.type})`, backup);
+  }
+  removeCreatedDirs(ctx, undo.created_dirs);
+}
+
+/** Removes what place() wrote; false when it is a directory that is not empty any more. */
+function removePlaced(ctx: ActionContext, path: string, placed: Placed): boolean {
+  if (placed.type !== 'directory') {
+    unlinkSync(path);
+    return true;
+  }
+  try {
+    rmdirSync(path);
+    return true;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw error;
+    ctx.log.warn(`kept ${path}: it was created by this run but is no longer empty`);
+    return false;
+  }
+}

@@ -1,0 +1,151 @@
+import { createHash, randomBytes } from 'node:crypto';
+import {
+  createReadStream,
+  lstatSync,
+  readlinkSync,
+  renameSync,
+  symlinkSync,
+  unlinkSync,
+} from 'node:fs';
+import type { Stats } from 'node:fs';
+import { open, rename, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { WritLoreError } from '../graph/index.js';
+import type { TargetState } from './types.js';
+
+/** The marker in the names of temporary files and links written next to their target. */
+export const TEMP_MARKER = '.writ-tmp-';
+
+/** `sha256:` + hex of `bytes`. */
+export function digestBytes(bytes: Uint8Array | string): string {
+  return 'sha256:' + createHash('sha256').update(bytes).digest('hex');
+}
+
+/** `sha256:` + hex of a file's bytes, read as a stream so large files cost little memory. */
+export async function digestFile(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return 'sha256:' + hash.digest('hex');
+}
+
+/** A numeric permission mode as an octal string (`0o644` → `"0644"`). */
+export function formatMode(mode: number): string {
+  return (mode & 0o7777).toString(8).padStart(4, '0');
+}
+
+/** An octal mode string (`"0644"`, `"644"`) as a number; anything else is an `invalid-slot`. */
+export function parseMode(mode: string): number {
+  if (!/^0?[0-7]{3,4}$/.test(mode)) {
+    throw new WritLoreError('invalid-slot', `invalid file mode ${JSON.stringify(mode)}`, {
+      hint: 'write modes as octal strings such as "0644" or "0600"',
+    });
+  }
+  return parseInt(mode, 8);
+}
+
+/**
+ * The `lstat` of `path`, or undefined when nothing is there (no exception on the hot path). A
+ * path under a regular file (`ENOTDIR`) holds nothing either.
+ */
+export function lstatOrUndefined(path: string): Stats | undefined {
+  try {
+    return lstatSync(path, { throwIfNoEntry: false });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
+    throw error;
+  }
+}
+
+/** What is at `path` now, without following a final symlink; regular files are digested. */
+export async function readTargetState(path: string): Promise<TargetState> {
+  const stats = lstatOrUndefined(path);
+  if (stats === undefined) return { type: 'missing' };
+  if (stats.isSymbolicLink()) return { type: 'symlink', link_target: readlinkSync(path) };
+  if (stats.isDirectory()) return { type: 'directory', mode: formatMode(stats.mode) };
+  if (stats.isFile()) {
+    return { type: 'file', digest: await digestFile(path), mode: formatMode(stats.mode) };
+  }
+  return { type: 'other', mode: formatMode(stats.mode) };
+}
+
+/** True when two states describe the same thing (type, bytes, mode, link target). */
+export function sameTargetState(a: TargetState, b: TargetState): boolean {
+  if (a.type !== b.type) return false;
+  switch (a.type) {
+    case 'missing':
+      return true;
+    case 'symlink':
+      return a.link_target === b.link_target;
+    case 'file':
+      return a.digest === b.digest && a.mode === b.mode;
+    case 'directory':
+    case 'other':
+      return a.mode === b.mode;
+    default:
+      return a.type satisfies never;
+  }
+}
+
+/** A fresh temporary name next to `path` (`.<name>.writ-tmp-<random>`). */
+export function tempSibling(path: string): string {
+  return join(dirname(path), `.${basename(path)}${TEMP_MARKER}${randomBytes(6).toString('hex')}`);
+}
+
+/** True when `name` (a base name) is a temporary sibling of a target named `target`. */
+export function isTempSiblingOf(name: string, target: string): boolean {
+  return name.startsWith(`.${basename(target)}${TEMP_MARKER}`);
+}
+
+/**
+ * Writes `bytes` to `path` atomically: a temporary file in the same directory, fsynced, given
+ * `mode` explicitly (the umask does not apply), then renamed over `path`. The temporary file
+ * is removed if anything fails. The directory itself is not fsynced (a crash may lose the
+ * rename, never leave a half-written target).
+ */
+export async function atomicWriteFile(
+  path: string,
+  bytes: Uint8Array | string,
+  mode: number,
+): Promise<void> {
+  const temp = tempSibling(path);
+  try {
+    const handle = await open(temp, 'wx', mode);
+    try {
+      await handle.writeFile(bytes);
+      await handle.chmod(mode);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temp, path);
+  } catch (error) {
+    await unlink(temp).catch((cleanup: unknown) => reportCleanup(temp, cleanup));
+    throw error;
+  }
+}
+
+/**
+ * Points `path` at `target` atomically: a temporary link in the same directory renamed over
+ * `path`, so readers see the old link or the new one, never nothing. `path` must not be a
+ * directory (rename cannot replace one with a link).
+ */
+export function atomicSymlink(target: string, path: string): void {
+  const temp = tempSibling(path);
+  symlinkSync(target, temp);
+  try {
+    renameSync(temp, path);
+  } catch (error) {
+    try {
+      unlinkSync(temp);
+    } catch (cleanup) {
+      reportCleanup(temp, cleanup);
+    }
+    throw error;
+  }
+}
+
+/** A temp file we could not remove is not fatal (the original error matters); say so on stderr. */
+function reportCleanup(temp: string, error: unknown): void {
+  if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+  process.emitWarning(`writ-lore: could not remove temporary file ${temp}: ${String(error)}`);
+}

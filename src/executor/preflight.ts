@@ -1,0 +1,224 @@
+import {
+  WritLoreError,
+  errorMessage,
+  fillSlotsFromData,
+  immediate,
+  type Graph,
+  type Node,
+} from '../graph/index.js';
+import type { Action, ProbeContext, ProbeOutcome, TargetState } from '../actions/index.js';
+import {
+  CONFLICT_RESOLUTIONS,
+  ConflictError,
+  classifyOccupant,
+  type Conflict,
+  type ConflictKind,
+  type ConflictResolution,
+  type KnownTargets,
+} from './conflicts.js';
+
+/** Options of {@link preflight}. */
+export interface PreflightOptions {
+  /** The resolution for every conflict not given one per path or in the plan. Default `stop`. */
+  readonly resolution?: ConflictResolution;
+  /** Resolutions per target path; they win over the node's `on_conflict` slot and `resolution`. */
+  readonly perPath?: Readonly<Record<string, ConflictResolution>>;
+  /** What the last receipt left at each target path (makes our own links and files `replace`). */
+  readonly known?: KnownTargets;
+  /** Directories (source roots, layers) a symlink pointing into is ours, when `known` has no record. */
+  readonly ownedRoots?: readonly string[];
+}
+
+/** One node's prediction. */
+export interface PreflightEntry {
+  readonly node: string;
+  readonly action: string;
+  readonly path?: string;
+  /** The probe's outcome, with a conflict on an item of ours turned into `replace`. */
+  readonly outcome?: ProbeOutcome;
+  /** Why the node could not be probed (a slot known only at run time, or a probe error). */
+  readonly unprobed?: string;
+}
+
+/** Everything preflight saw: each node's outcome, and every conflict with its resolution. */
+export interface PreflightReport {
+  readonly entries: readonly PreflightEntry[];
+  readonly conflicts: readonly Conflict[];
+}
+
+/** Actions whose conflict is a refusal (wrong kind of item), which ownership cannot resolve. */
+const REFUSALS: ReadonlySet<string> = new Set(['file.unlink']);
+
+/**
+ * Probes every pending node that has a probe, read-only, and classifies what is in the way:
+ * nothing, a regular file, a directory, a foreign symlink, our own symlink (already done), or
+ * something of ours changed since the last receipt. Changes nothing on disk or in the graph.
+ * Slots come from immediates (filled from `ctx.data`); a node whose `path` is a promise is
+ * reported as unprobed.
+ */
+export async function preflight(
+  graph: Graph,
+  actions: ReadonlyMap<string, Action>,
+  ctx: ProbeContext,
+  options: PreflightOptions = {},
+): Promise<PreflightReport> {
+  const entries: PreflightEntry[] = [];
+  const conflicts: Conflict[] = [];
+  const forwardOnly = nodesOutsideForwardPhases(graph);
+  for (const node of graph.nodes) {
+    if (ctx.signal.aborted) throw new WritLoreError('cancelled', 'preflight was cancelled');
+    const action = actions.get(node.id);
+    if (node.status !== 'pending' || action?.probe === undefined || forwardOnly.has(node.id)) {
+      continue;
+    }
+    const entry = await probeNode(node, action, forNode(ctx, node.id));
+    if (entry.outcome?.kind !== 'conflict' || entry.path === undefined) {
+      entries.push(entry);
+      continue;
+    }
+    const settled = settleConflict(node, action, entry.path, entry.outcome, options);
+    entries.push({ ...entry, outcome: settled.outcome });
+    if (settled.conflict !== undefined) conflicts.push(settled.conflict);
+  }
+  return { entries, conflicts };
+}
+
+/**
+ * Acts on a report before the run: any conflict resolved `stop` throws a {@link ConflictError}
+ * listing every conflict (nothing has been changed); `skip` marks the node `skipped` with the
+ * reason; `backup`, `overwrite` and `adopt` are written into the node's `on_conflict` slot, so
+ * the action honours them and the receipt records the decision per path.
+ */
+export function applyPreflight(graph: Graph, report: PreflightReport): void {
+  if (report.conflicts.some((c) => c.resolution === 'stop'))
+    throw new ConflictError(report.conflicts);
+  const byId = new Map(graph.nodes.map((node) => [node.id, node]));
+  for (const conflict of report.conflicts) {
+    const node = byId.get(conflict.node);
+    if (node === undefined) continue;
+    if (conflict.resolution === 'skip') {
+      node.status = 'skipped';
+      node.error = `skipped: conflict (${conflict.reason})`;
+    } else {
+      // Slots are read-only to consumers; preflight is the one writer, before the run starts.
+      Object.assign(node, {
+        slots: { ...node.slots, on_conflict: immediate(conflict.resolution) },
+      });
+    }
+  }
+}
+
+/** {@link preflight} then {@link applyPreflight}: what the executor calls before its first change. */
+export async function runPreflight(
+  graph: Graph,
+  actions: ReadonlyMap<string, Action>,
+  ctx: ProbeContext,
+  options: PreflightOptions = {},
+): Promise<PreflightReport> {
+  const report = await preflight(graph, actions, ctx, options);
+  applyPreflight(graph, report);
+  return report;
+}
+
+/**
+ * Nodes of compensation phases (they run only during rollback) and body phases (they run per
+ * gather item or chosen branch, with slots bound then): not probed before the run.
+ */
+function nodesOutsideForwardPhases(graph: Graph): ReadonlySet<string> {
+  const ids = new Set<string>();
+  for (const phase of graph.phases ?? []) {
+    if ((phase.role ?? 'forward') !== 'forward') for (const id of phase.nodes) ids.add(id);
+  }
+  return ids;
+}
+
+/** The context for one node; fields are copied one by one (a class instance's getters do not spread). */
+function forNode(ctx: ProbeContext, nodeId: string): ProbeContext {
+  return { nodeId, signal: ctx.signal, clock: ctx.clock, data: ctx.data, log: ctx.log };
+}
+
+async function probeNode(node: Node, action: Action, ctx: ProbeContext): Promise<PreflightEntry> {
+  const base = { node: node.id, action: node.action };
+  const immediates: Record<string, unknown> = {};
+  for (const [name, slot] of Object.entries(node.slots))
+    if (slot.kind === 'immediate') immediates[name] = slot.value;
+  const slots = fillSlotsFromData(immediates, ctx.data, [
+    ...action.spec.required,
+    ...(action.spec.optional ?? []),
+  ]);
+  const path = typeof slots['path'] === 'string' ? slots['path'] : undefined;
+  const located = path === undefined ? base : { ...base, path };
+  if (path === undefined) return { ...located, unprobed: 'its path is known only at run time' };
+  try {
+    return { ...located, outcome: await action.probe!(ctx, slots) };
+  } catch (error) {
+    return { ...located, unprobed: errorMessage(error) };
+  }
+}
+
+/** Turns a probe conflict into `replace` (ours) or a {@link Conflict} with its resolution. */
+function settleConflict(
+  node: Node,
+  action: Action,
+  path: string,
+  outcome: Extract<ProbeOutcome, { kind: 'conflict' }>,
+  options: PreflightOptions,
+): { outcome: ProbeOutcome; conflict?: Conflict } {
+  const refusal = REFUSALS.has(action.name);
+  const known = options.known?.get(path);
+  const kind = classifyOccupant(path, outcome.current, known, options.ownedRoots ?? []);
+  if (kind === 'ours' && !refusal) {
+    return {
+      outcome: {
+        kind: 'replace',
+        target: path,
+        current: outcome.current,
+        detail: 'ours (from the last receipt)',
+      },
+    };
+  }
+  const conflictKind: ConflictKind = kind === 'ours' ? kindOf(outcome.current) : kind;
+  const requested = options.perPath?.[path] ?? slotResolution(node) ?? options.resolution ?? 'stop';
+  const problem = unusable(requested, action.name, outcome.current, refusal);
+  const base = {
+    node: node.id,
+    action: action.name,
+    path,
+    kind: conflictKind,
+    current: outcome.current,
+    reason: outcome.reason,
+  };
+  const conflict: Conflict =
+    problem === undefined
+      ? { ...base, resolution: requested }
+      : { ...base, resolution: 'stop', note: problem };
+  return { outcome, conflict };
+}
+
+/** Why `resolution` cannot resolve this conflict, or undefined when it can. */
+function unusable(
+  resolution: ConflictResolution,
+  action: string,
+  current: TargetState,
+  refusal: boolean,
+): string | undefined {
+  if (resolution === 'adopt' && (action !== 'file.link' || current.type !== 'file')) {
+    return 'adopt works only for a regular file in the way of file.link';
+  }
+  if (refusal && resolution !== 'skip' && resolution !== 'stop')
+    return `${action} cannot ${resolution} this; only skip resolves it`;
+  return undefined;
+}
+
+function kindOf(current: TargetState): ConflictKind {
+  if (current.type === 'directory') return 'directory';
+  return current.type === 'symlink' ? 'foreign-symlink' : 'file';
+}
+
+function slotResolution(node: Node): ConflictResolution | undefined {
+  const slot = node.slots['on_conflict'];
+  if (slot?.kind !== 'immediate' || typeof slot.value !== 'string') return undefined;
+  return (CONFLICT_RESOLUTIONS as readonly string[]).includes(slot.value)
+    ? (slot.value as ConflictResolution)
+    : undefined;
+}

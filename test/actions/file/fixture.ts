@@ -1,0 +1,126 @@
+import { mkdir, mkdtemp, rm, symlink, writeFile, chmod } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import type { JsonValue } from '../../../src/graph/index.js';
+import {
+  DirectoryBackupStore,
+  type ActionContext,
+  type BackupStore,
+} from '../../../src/actions/index.js';
+
+/** A temp world for file-action tests: a home to write into, a source tree, a backup store. */
+export interface World {
+  readonly root: string;
+  readonly home: string;
+  readonly src: string;
+  readonly store: DirectoryBackupStore;
+  readonly ctx: TestContext;
+}
+
+/** An ActionContext that records registered undo states and log lines. */
+export interface TestContext extends ActionContext {
+  readonly registered: JsonValue[];
+  readonly warnings: string[];
+}
+
+/** A context over `backups`, recording what actions register and log. */
+export function testContext(backups: BackupStore, nodeId = 'n1'): TestContext {
+  const registered: JsonValue[] = [];
+  const warnings: string[] = [];
+  return {
+    nodeId,
+    signal: new AbortController().signal,
+    clock: { now: () => new Date('2026-01-01T00:00:00.000Z'), sleep: () => Promise.resolve() },
+    data: {},
+    log: { info: () => undefined, warn: (m) => warnings.push(m) },
+    backups,
+    registered,
+    warnings,
+    registerUndo: async (state) => {
+      registered.push(JSON.parse(JSON.stringify(state)) as JsonValue);
+    },
+  };
+}
+
+/** Creates a fresh world under the OS temp dir. */
+export async function makeWorld(): Promise<World> {
+  const root = await mkdtemp(join(tmpdir(), 'writ-file-'));
+  const home = join(root, 'home');
+  const src = join(root, 'src');
+  await mkdir(home);
+  await mkdir(src);
+  const store = new DirectoryBackupStore(join(root, 'state', 'backups', 'writ-test'));
+  return { root, home, src, store, ctx: testContext(store) };
+}
+
+/** Removes a world. */
+export function removeWorld(world: World): Promise<void> {
+  return rm(world.root, { recursive: true, force: true });
+}
+
+/** What to put at a path before a test. */
+export type Occupant =
+  | { readonly kind: 'missing' }
+  | { readonly kind: 'file'; readonly text: string; readonly mode: number }
+  | {
+      readonly kind: 'directory';
+      readonly files: Readonly<Record<string, string>>;
+      readonly mode: number;
+    }
+  | { readonly kind: 'symlink'; readonly target: string };
+
+/** Puts `occupant` at `path` (parents created). */
+export async function putOccupant(path: string, occupant: Occupant): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  switch (occupant.kind) {
+    case 'missing':
+      return;
+    case 'file':
+      await writeFile(path, occupant.text);
+      await chmod(path, occupant.mode);
+      return;
+    case 'directory':
+      await mkdir(path);
+      for (const [name, text] of Object.entries(occupant.files))
+        await writeFile(join(path, name), text);
+      await chmod(path, occupant.mode);
+      return;
+    case 'symlink':
+      await symlink(occupant.target, path);
+      return;
+    default:
+      return occupant satisfies never;
+  }
+}
+
+/** The occupants every "replace what is there" test runs against. */
+export const OCCUPANTS: ReadonlyArray<readonly [string, Occupant]> = [
+  ['nothing', { kind: 'missing' }],
+  ['a regular file', { kind: 'file', text: 'user data\n', mode: 0o600 }],
+  ['an executable file', { kind: 'file', text: '#!/bin/sh\n', mode: 0o755 }],
+  ['a directory with contents', { kind: 'directory', files: { a: 'A', b: 'B' }, mode: 0o750 }],
+  ['a foreign symlink', { kind: 'symlink', target: '/elsewhere/file' }],
+  ['a dangling relative symlink', { kind: 'symlink', target: '../nowhere' }],
+];
+
+/** Where a simulated crash stops an action: before its backup, or after it (before the write). */
+export type CrashPoint = 'before-backup' | 'after-backup';
+
+/** A BackupStore that dies at `point`, as a process crash would, to test undo of half-done steps. */
+export class CrashingStore implements BackupStore {
+  readonly root: string;
+  constructor(
+    private readonly inner: BackupStore,
+    private readonly point: CrashPoint,
+  ) {
+    this.root = inner.root;
+  }
+  async save(...args: Parameters<BackupStore['save']>): ReturnType<BackupStore['save']> {
+    if (this.point === 'before-backup') throw new Error('simulated crash before the backup');
+    await this.inner.save(...args);
+    throw new Error('simulated crash after the backup');
+  }
+  restore(...args: Parameters<BackupStore['restore']>): ReturnType<BackupStore['restore']> {
+    return this.inner.restore(...args);
+  }
+}
