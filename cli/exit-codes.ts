@@ -1,4 +1,4 @@
-import { isWritLoreError, type ErrorCode } from '../src/index.js';
+import { isWritLoreError, type ErrorCode } from '../src/graph/errors.js';
 
 /** Exit codes of every CLI (DESIGN.md §8). */
 export const EXIT = {

@@ -1,5 +1,5 @@
 import { styleText } from 'node:util';
-import { errorMessage, isWritLoreError } from '../src/index.js';
+import { errorMessage, isWritLoreError } from '../src/graph/errors.js';
 import { exitCodeFor } from './exit-codes.js';
 
 /** Where a CLI writes; injectable so tests can capture output without a child process. */

@@ -1,7 +1,10 @@
 import { Command, CommanderError, Option } from 'commander';
-import { WritLoreError } from '../src/index.js';
+// The eager path of every CLI loads only the error module: the library loads with the command
+// that needs it (lazy handlers), which keeps `--help` well under 150 ms.
+import { WritLoreError } from '../src/graph/errors.js';
 import { EXIT } from './exit-codes.js';
 import { Output, processStreams, type CliStreams, type OutputOptions } from './output.js';
+import { exitOnBrokenPipe } from './pipe.js';
 
 /** The options every command of every tool accepts. */
 export interface GlobalOptions extends OutputOptions {
@@ -81,6 +84,10 @@ export async function runProgram(
   pending.streams = streams;
   const tool = program.name();
   const isDebug = argv.includes('--debug');
+  if (streams.stdout === process.stdout && !isPipeGuarded) {
+    exitOnBrokenPipe(process.stdout);
+    isPipeGuarded = true;
+  }
   configureStreams(program, streams);
   try {
     await program.parseAsync([...argv], { from: 'user' });
@@ -91,6 +98,8 @@ export async function runProgram(
     return out.error(error);
   }
 }
+
+let isPipeGuarded = false;
 
 function configureStreams(command: Command, streams: CliStreams): void {
   command.exitOverride();
