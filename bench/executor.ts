@@ -6,11 +6,11 @@
  * Target (issue 3): overhead under 10 µs per node at 100k nodes and under 3× the floor.
  * Runnable standalone: `npm run build && node dist/bench/executor.js`.
  */
-import { availableParallelism, cpus, loadavg } from 'node:os';
-import { fileURLToPath } from 'node:url';
+import { availableParallelism } from 'node:os';
 import { ActionRegistry, type Action, type BackupStore } from '../src/actions/index.js';
 import { GraphExecutor } from '../src/executor/index.js';
 import { WritLoreError, assertValidGraph, type Edge, type Graph, type Node } from '../src/graph/index.js';
+import { machineLine, runIfMain } from './lib/main.js';
 import { measure, type MeasureOptions } from './lib/measure.js';
 import { formatTable, type BenchRow } from './lib/table.js';
 
@@ -101,15 +101,8 @@ export async function runExecutorBench(sizes: readonly number[] = [10_000, 100_0
 }
 
 async function main(): Promise<void> {
-  const cpu = cpus()[0]?.model ?? 'unknown CPU';
-  const load = loadavg().map((value) => value.toFixed(1)).join(' ');
-  process.stdout.write(`executor benchmark: node ${process.version}, ${availableParallelism()} cores (${cpu}), load ${load}, jobs ${availableParallelism()}\n\n`);
+  process.stdout.write(`executor benchmark: ${machineLine()}, jobs ${availableParallelism()}\n\n`);
   process.stdout.write(`${formatTable(await runExecutorBench())}\n`);
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  main().catch((error: unknown) => {
-    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exitCode = 1;
-  });
-}
+runIfMain(import.meta.url, () => main());

@@ -4,7 +4,6 @@
  * of a child process running the whole 10k pipeline. Medians after a warm-up; targets (issue 2)
  * apply to 10k. Runnable standalone: `npm run build && node dist/bench/graph.js`.
  */
-import { availableParallelism, cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import nacl from 'tweetnacl';
 import {
@@ -16,6 +15,7 @@ import {
   writeGraphYaml,
 } from '../src/graph/index.js';
 import type { Graph } from '../src/graph/index.js';
+import { machineLine, runIfMain } from './lib/main.js';
 import { measure } from './lib/measure.js';
 import type { MeasureOptions, Timing } from './lib/measure.js';
 import { childPeakMemory, ownPeakMemoryMb } from './lib/memory.js';
@@ -115,17 +115,10 @@ async function main(argv: readonly string[]): Promise<void> {
     process.stdout.write(`${JSON.stringify({ vmhwm_mb: ownPeakMemoryMb() })}\n`);
     return;
   }
-  const cpu = cpus()[0]?.model ?? 'unknown CPU';
-  const load = loadavg().map((value) => value.toFixed(1)).join(' ');
-  process.stdout.write(`graph benchmark: node ${process.version}, ${availableParallelism()} cores (${cpu}), load ${load}\n`);
+  process.stdout.write(`graph benchmark: ${machineLine()}\n`);
   process.stdout.write('median = wall time, cpu = user+system time of this process (steadier when the machine is shared)\n\n');
   const rows = await runGraphBench();
   process.stdout.write(`${formatTable(rows)}\n`);
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  main(process.argv.slice(2)).catch((error: unknown) => {
-    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exitCode = 1;
-  });
-}
+runIfMain(import.meta.url, () => main(process.argv.slice(2)));
