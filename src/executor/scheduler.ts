@@ -1,5 +1,4 @@
-import type { Edge, Node } from '../graph/index.js';
-import { ReadyQueue } from './ready-queue.js';
+import { MinHeap, type Edge, type Node } from '../graph/index.js';
 
 /** How the scheduler reacts to a failed node. */
 export type SchedulePolicy =
@@ -45,7 +44,7 @@ class Dispatcher {
   private readonly done: (outcome: ScheduleOutcome) => void;
   private readonly successors: number[][];
   private readonly inDegree: Int32Array;
-  private readonly ready = new ReadyQueue();
+  private readonly ready = new MinHeap();
   private readonly started: Uint8Array;
   private readonly failed: string[] = [];
   private running = 0;

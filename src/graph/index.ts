@@ -11,3 +11,4 @@ export * from './validate.js';
 export * from './codec/index.js';
 export * from './integrity.js';
 export * from './summary.js';
+export * from './min-heap.js';
