@@ -56,6 +56,23 @@ export function lstatOrUndefined(path: string): Stats | undefined {
   }
 }
 
+/**
+ * The directories `mkdir -p dir` would create, outermost first (empty when `dir` exists).
+ * Creating exactly these, and later removing exactly these innermost first when empty, leaves
+ * the tree as it was.
+ */
+export function missingAncestors(dir: string): string[] {
+  const missing: string[] = [];
+  let current = dir;
+  while (lstatOrUndefined(current) === undefined) {
+    missing.unshift(current);
+    const parent = dirname(current);
+    if (parent === current) break;
+    current = parent;
+  }
+  return missing;
+}
+
 /** What is at `path` now, without following a final symlink; regular files are digested. */
 export async function readTargetState(path: string): Promise<TargetState> {
   const stats = lstatOrUndefined(path);

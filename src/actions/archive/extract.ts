@@ -13,7 +13,7 @@ import type {
   ProbeOutcome,
   ResolvedSlots,
 } from '../types.js';
-import { missingAncestors } from '../net/parents.js';
+import { missingAncestors } from '../fs-state.js';
 import type { PlannedEntry, RawEntry } from './entry.js';
 import { parseExtractUndo, type ExtractUndo } from './extract-state.js';
 import { detectFormat, readerFor } from './format.js';
@@ -111,7 +111,7 @@ async function extract(ctx: ActionContext, slots: ResolvedSlots): Promise<Action
   if (ctx.signal.aborted) throw extractFailure(ctx.signal.reason, request.archive, ctx.signal);
   checkDestination(request.destination);
   const inspection = await inspect(ctx, request);
-  const roots = missingAncestors(request.destination);
+  const roots = missingAncestors(dirname(request.destination));
   if (lstatOrUndefined(request.destination) === undefined) roots.push(request.destination);
   const install = planInstall(request.destination, inspection.planned);
   const created = [...roots, ...install.created];

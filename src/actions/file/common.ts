@@ -7,19 +7,6 @@ import { isTempSiblingOf, lstatOrUndefined } from '../fs-state.js';
 import type { ActionContext } from '../types.js';
 import type { StateRecord } from './undo-state.js';
 
-/** The directories `mkdir -p dir` would create, outermost first (empty when `dir` exists). */
-export function missingAncestors(dir: string): string[] {
-  const missing: string[] = [];
-  let current = dir;
-  while (lstatOrUndefined(current) === undefined) {
-    missing.unshift(current);
-    const parent = dirname(current);
-    if (parent === current) break;
-    current = parent;
-  }
-  return missing;
-}
-
 /** Removes directories an action created, innermost first, each only if it is empty. */
 export function removeCreatedDirs(ctx: ActionContext, dirs: readonly string[]): void {
   for (const dir of [...dirs].reverse()) {

@@ -2,11 +2,10 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { WritLoreError, type JsonValue } from '../../graph/index.js';
 import { hasBackup, moveItem } from '../backup-store.js';
-import { readTargetState, sameTargetState } from '../fs-state.js';
+import { readTargetState, sameTargetState, missingAncestors } from '../fs-state.js';
 import type { ActionContext, CompensableAction, ProbeContext, ResolvedSlots } from '../types.js';
 import {
   changedSinceRun,
-  missingAncestors,
   planBackup,
   removeCreatedDirs,
   saveBackup,

@@ -2,11 +2,10 @@ import { mkdirSync, rmdirSync, unlinkSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { WritLoreError } from '../../graph/index.js';
 import { hasBackup } from '../backup-store.js';
-import { readTargetState, sameTargetState } from '../fs-state.js';
+import { readTargetState, sameTargetState, missingAncestors } from '../fs-state.js';
 import type { ActionContext, TargetState } from '../types.js';
 import {
   changedSinceRun,
-  missingAncestors,
   planBackup,
   removeCreatedDirs,
   removeTempSiblings,

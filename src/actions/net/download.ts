@@ -1,5 +1,5 @@
 import { chmod, rename, unlink } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { parseDuration, WritLoreError, type ActionSpec, type JsonValue } from '../../graph/index.js';
 import type { BackupRef } from '../backup.js';
 import { hasBackup, newBackupId } from '../backup-store.js';
@@ -15,7 +15,8 @@ import type {
 } from '../types.js';
 import { normaliseSha256 } from './digest.js';
 import { parseDownloadUndo, type DownloadUndo } from './download-state.js';
-import { createDirectories, ignoreMissing, missingAncestors, removeEmptyDirectories } from './parents.js';
+import { missingAncestors } from '../fs-state.js';
+import { createDirectories, ignoreMissing, removeEmptyDirectories } from './parents.js';
 import { parseSource, type DownloadSource } from './source.js';
 import { transferToFile, type TransferTimeout } from './transfer.js';
 
@@ -86,7 +87,7 @@ async function download(ctx: ActionContext, slots: ResolvedSlots): Promise<Actio
     ctx.log.info(`${request.path} already has ${request.sha256}`);
     return { result: existing, digests: { target: existing.sha256 } };
   }
-  const dirs = missingAncestors(request.path);
+  const dirs = missingAncestors(dirname(request.path));
   const backup = plannedBackup(request.path);
   const state: DownloadUndo = { path: request.path, sha256: request.sha256, created_dirs: dirs, backup };
   await ctx.registerUndo(state);

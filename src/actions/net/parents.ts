@@ -1,23 +1,5 @@
 import { mkdir, rmdir } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { WritLoreError } from '../../graph/index.js';
-import { lstatOrUndefined } from '../fs-state.js';
-
-/**
- * The ancestors of `path` that do not exist yet, outermost first. Creating exactly these (and
- * later removing exactly these, innermost first, when empty) leaves the tree as it was.
- */
-export function missingAncestors(path: string): string[] {
-  const missing: string[] = [];
-  let current = dirname(path);
-  while (lstatOrUndefined(current) === undefined) {
-    missing.unshift(current);
-    const parent = dirname(current);
-    if (parent === current) break;
-    current = parent;
-  }
-  return missing;
-}
 
 /** Creates each of `dirs` (outermost first, as {@link missingAncestors} lists them). */
 export async function createDirectories(dirs: readonly string[], mode = 0o755): Promise<void> {
