@@ -74,20 +74,26 @@ async function benchCell(shape: Shape, size: number, registry: ActionRegistry): 
   const perNode = ((run.median_ms - floor.median_ms) * 1000) / size;
   const ratio = run.median_ms / floor.median_ms;
   const name = `${shape} ${label(size)}`;
+  const hasTargets = size >= 100_000;
   const runRow: BenchRow = {
     name: `executor run ${name}`,
     median_ms: run.median_ms,
     cpu_ms: run.cpu_ms,
     min_ms: run.min_ms,
     runs: run.runs,
-    note: `${perNode.toFixed(2)} µs/node over floor, ${ratio.toFixed(1)}× floor`,
-    ...(size >= 100_000
-      ? { target: `< ${TARGET_US_PER_NODE} µs/node, < ${TARGET_RATIO}× floor`, met: perNode < TARGET_US_PER_NODE && ratio < TARGET_RATIO }
-      : {}),
+    note: `${perNode.toFixed(2)} µs/node over floor`,
+    ...(hasTargets ? { target: `< ${TARGET_US_PER_NODE} µs/node`, met: perNode < TARGET_US_PER_NODE } : {}),
+  };
+  // The second target of issue 3, kept visible: the floor is a bare `await fn()` (~0.05 µs),
+  // so 3× leaves ~0.1 µs for a node's whole bookkeeping (status, timestamps, undo, hooks).
+  const ratioRow: BenchRow = {
+    name: `  ratio to floor ${name}`,
+    note: `${ratio.toFixed(1)}× floor`,
+    ...(hasTargets ? { target: `< ${TARGET_RATIO}× floor`, met: ratio < TARGET_RATIO } : {}),
   };
   const validateRow: BenchRow = { name: `  of which validation ${name}`, median_ms: validate.median_ms, cpu_ms: validate.cpu_ms, min_ms: validate.min_ms, runs: validate.runs };
   const floorRow: BenchRow = { name: `  floor (for…await) ${name}`, median_ms: floor.median_ms, cpu_ms: floor.cpu_ms, min_ms: floor.min_ms, runs: floor.runs };
-  return [runRow, validateRow, floorRow];
+  return [runRow, ratioRow, validateRow, floorRow];
 }
 
 /** Measures every shape at each size (default 10k and 100k nodes). */
