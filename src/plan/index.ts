@@ -5,3 +5,4 @@ export * from './builder.js';
 export * from './phases.js';
 export * from './plan.js';
 export * from './options.js';
+export * from './writ/index.js';

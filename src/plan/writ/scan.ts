@@ -1,0 +1,184 @@
+import { readdirSync } from 'node:fs';
+import type { Dirent } from 'node:fs';
+import { join } from 'node:path';
+import { WritLoreError } from '../../graph/index.js';
+import { compareText } from './order.js';
+import type { IgnoreRules } from './ignore.js';
+import { matchProjectDir, parseProjectDir } from './project-dir.js';
+import type { ProjectDir } from './project-dir.js';
+import { transformOf } from './transforms.js';
+import type { NamedTransform } from './transforms.js';
+import type { Segments, WritSkippedPath, WritLayer, WritScope } from './types.js';
+
+/** One source file that wants to be deployed to `target`, before collisions are settled. */
+export interface WritCandidate {
+  /** Absolute target path: the key collisions are settled on. */
+  readonly target: string;
+  /** Absolute source path. */
+  readonly source: string;
+  /** Source path relative to the layer root, `/`-separated (what globs match). */
+  readonly relative: string;
+  readonly layer: WritLayer;
+  readonly project: string;
+  /** The project directory's name (`kim.Linux`). */
+  readonly directory: string;
+  readonly specificity: number;
+  readonly scope: WritScope;
+  readonly transform: NamedTransform['transform'];
+}
+
+/** What scanning a layer needs. */
+export interface WritScanOptions {
+  readonly segments: Segments;
+  readonly projects: ReadonlySet<string>;
+  /** Whether `System/` is deployed. */
+  readonly system: boolean;
+  /** Where `Home/` deploys (absolute). */
+  readonly targetRoot: string;
+  /** Where `System/` deploys (absolute); `/` outside tests. */
+  readonly systemRoot: string;
+  readonly ignore: IgnoreRules;
+}
+
+/** The outcome of scanning one layer. */
+export interface LayerScan {
+  readonly candidates: WritCandidate[];
+  readonly skipped: WritSkippedPath[];
+  /** Every project name that has a directory in this layer (selected or not). */
+  readonly projects: Set<string>;
+}
+
+const ROOTS: readonly { readonly scope: WritScope; readonly name: string }[] = [
+  { scope: 'home', name: 'Home' },
+  { scope: 'system', name: 'System' },
+];
+
+/** Lists the files of `layer` that apply to this machine and the selected projects. */
+export function scanLayer(layer: WritLayer, options: WritScanOptions): LayerScan {
+  const scan: LayerScan = { candidates: [], skipped: [], projects: new Set() };
+  for (const root of ROOTS) {
+    const entries = listDirectory(join(layer.path, root.name));
+    if (entries === undefined) continue;
+    if (root.scope === 'system' && !options.system) {
+      skipSystem(scan, layer, entries);
+      continue;
+    }
+    for (const entry of entries) {
+      const dir = scanRootEntry(scan, layer, root.name, entry, options);
+      if (dir !== undefined) scanProjectDir(scan, layer, root, dir, options);
+    }
+  }
+  return scan;
+}
+
+/** Records `System/` as skipped; its projects still count as existing (naming one is no typo). */
+function skipSystem(scan: LayerScan, layer: WritLayer, entries: readonly Dirent[]): void {
+  const reason = 'System/ is deployed only with --system';
+  scan.skipped.push({ kind: 'system', path: join(layer.path, 'System'), layer: layer.name, reason });
+  for (const entry of entries) {
+    const dir = entry.isDirectory() ? parseProjectDir(entry.name) : undefined;
+    if (dir !== undefined) scan.projects.add(dir.project);
+  }
+}
+
+/** Walks a project directory when its project is selected and its suffixes match. */
+function scanProjectDir(
+  scan: LayerScan,
+  layer: WritLayer,
+  root: (typeof ROOTS)[number],
+  dir: ProjectDir,
+  options: WritScanOptions,
+): void {
+  const path = join(layer.path, root.name, dir.name);
+  if (!options.projects.has(dir.project)) {
+    const reason = `project "${dir.project}" was not asked for`;
+    scan.skipped.push({ kind: 'not-selected', path, layer: layer.name, reason });
+    return;
+  }
+  const match = matchProjectDir(dir, options.segments);
+  if (match.kind === 'mismatch') {
+    const reason = `no segment of this machine is "${match.suffix}"`;
+    scan.skipped.push({ kind: 'segment-mismatch', path, layer: layer.name, reason });
+    return;
+  }
+  const base = root.scope === 'home' ? options.targetRoot : options.systemRoot;
+  const context = { scan, layer, dir, specificity: match.specificity, scope: root.scope, options };
+  walk(context, path, `${root.name}/${dir.name}`, base);
+}
+
+/** Checks one entry directly under `Home/` or `System/`; the project directory it is, if any. */
+function scanRootEntry(
+  scan: LayerScan,
+  layer: WritLayer,
+  rootName: string,
+  entry: Dirent,
+  options: WritScanOptions,
+): ProjectDir | undefined {
+  const relative = `${rootName}/${entry.name}`;
+  const path = join(layer.path, relative);
+  const ignored = options.ignore.reason(relative, entry.isDirectory());
+  if (ignored !== undefined) {
+    scan.skipped.push({ kind: 'ignored', path, layer: layer.name, reason: ignored });
+    return undefined;
+  }
+  const dir = entry.isDirectory() ? parseProjectDir(entry.name) : undefined;
+  if (dir === undefined) {
+    const what = entry.isDirectory() ? 'a hidden or misnamed directory' : 'a file';
+    const reason = `${what} outside any project directory (expected ${rootName}/<project>[.<Suffix>…]/…)`;
+    scan.skipped.push({ kind: 'outside-project', path, layer: layer.name, reason });
+    return undefined;
+  }
+  scan.projects.add(dir.project);
+  return dir;
+}
+
+/** What the recursive walk of one project directory carries along. */
+interface WalkContext {
+  readonly scan: LayerScan;
+  readonly layer: WritLayer;
+  readonly dir: ProjectDir;
+  readonly specificity: number;
+  readonly scope: WritScope;
+  readonly options: WritScanOptions;
+}
+
+function walk(context: WalkContext, directory: string, relative: string, targetDirectory: string): void {
+  const { scan, layer, options } = context;
+  for (const entry of listDirectory(directory) ?? []) {
+    const path = join(directory, entry.name);
+    const entryRelative = `${relative}/${entry.name}`;
+    const isDirectory = entry.isDirectory();
+    const ignored = options.ignore.reason(entryRelative, isDirectory);
+    if (ignored !== undefined) {
+      scan.skipped.push({ kind: 'ignored', path, layer: layer.name, reason: ignored });
+    } else if (isDirectory) {
+      walk(context, path, entryRelative, join(targetDirectory, entry.name));
+    } else if (entry.isFile() || entry.isSymbolicLink()) {
+      const named = transformOf(entry.name, path);
+      scan.candidates.push({
+        target: join(targetDirectory, named.targetName),
+        source: path,
+        relative: entryRelative,
+        layer,
+        project: context.dir.project,
+        directory: context.dir.name,
+        specificity: context.specificity,
+        scope: context.scope,
+        transform: named.transform,
+      });
+    } else {
+      scan.skipped.push({ kind: 'unsupported-type', path, layer: layer.name, reason: 'not a file, symlink or directory' });
+    }
+  }
+}
+
+/** The entries of a directory sorted by name, or undefined when it does not exist. */
+function listDirectory(path: string): Dirent[] | undefined {
+  try {
+    return readdirSync(path, { withFileTypes: true }).sort((a, b) => compareText(a.name, b.name));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    throw new WritLoreError('invalid-input', `cannot read directory ${path}`, { path, cause: error });
+  }
+}

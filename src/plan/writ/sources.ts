@@ -1,0 +1,62 @@
+import type { Graph, Node } from '../../graph/index.js';
+import { compareText } from './order.js';
+import type { TargetSource, WritScope, WritTransform } from './types.js';
+
+/** Annotation keys writ puts on the node that writes each target. */
+export const WRIT_ANNOTATIONS = {
+  source: 'writ.source',
+  transform: 'writ.transform',
+  scope: 'writ.scope',
+} as const;
+
+const TRANSFORMS: readonly WritTransform[] = ['link', 'copy', 'render', 'decrypt', 'decrypt-render'];
+const SCOPES: readonly WritScope[] = ['home', 'system'];
+
+/**
+ * The target → source lines of a writ graph, plan or receipt alike (read from the writing
+ * nodes' `path` slot, project, layer and `writ.*` annotations), sorted by target. Nodes that
+ * writ did not make are left out.
+ */
+export function targetSources(graph: Graph): TargetSource[] {
+  const lines: TargetSource[] = [];
+  for (const node of graph.nodes) {
+    const line = sourceLine(node);
+    if (line !== undefined) lines.push(line);
+  }
+  return lines.sort((a, b) => compareText(a.target, b.target));
+}
+
+/** The line for `target` (an absolute path), or undefined when the plan does not deploy it. */
+export function sourceOfTarget(sources: readonly TargetSource[], target: string): TargetSource | undefined {
+  return sources.find((line) => line.target === target);
+}
+
+/** Deployed targets per project (projects and targets sorted): what `writ remove <project>` undoes. */
+export function targetsByProject(sources: readonly TargetSource[]): ReadonlyMap<string, readonly string[]> {
+  const byProject = new Map<string, string[]>();
+  for (const line of [...sources].sort((a, b) => compareText(a.project, b.project) || compareText(a.target, b.target))) {
+    const list = byProject.get(line.project);
+    if (list === undefined) byProject.set(line.project, [line.target]);
+    else list.push(line.target);
+  }
+  return byProject;
+}
+
+function sourceLine(node: Node): TargetSource | undefined {
+  const annotations = node.annotations ?? {};
+  const source = annotations[WRIT_ANNOTATIONS.source];
+  const transform = TRANSFORMS.find((name) => name === annotations[WRIT_ANNOTATIONS.transform]);
+  const scope = SCOPES.find((name) => name === annotations[WRIT_ANNOTATIONS.scope]);
+  const path = node.slots['path'];
+  if (source === undefined || transform === undefined || scope === undefined) return undefined;
+  if (path?.kind !== 'immediate' || typeof path.value !== 'string') return undefined;
+  return {
+    target: path.value,
+    source,
+    layer: node.layer ?? '',
+    project: node.project ?? '',
+    scope,
+    transform,
+    node: node.id,
+  };
+}
