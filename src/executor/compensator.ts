@@ -74,8 +74,9 @@ export async function unwindStack(
     return { node: entry.node, message };
   });
   if (env.undoSignal.aborted) {
-    for (const entry of stack.entries()) {
-      if (options.from !== undefined && entry.order < options.from) continue;
+    // Reported once here and dropped, so that a later unwind of an earlier range does not
+    // report them again; their undo state stays on the nodes of the receipt for `recover`.
+    for (const entry of stack.discard(options.from)) {
       recorded.push({ node: entry.node, message: 'compensation was cut short before this node' });
     }
   }

@@ -124,7 +124,7 @@ export class GraphExecutor {
     const failed = outcome.result === 'failed';
     if (failed && outcome.stoppedAt !== undefined) env.ledger.fail(phaseFailed(outcome.stoppedAt));
     const rollBack = cancelled || (failed && this.policy === 'rollback');
-    if (rollBack) await rollbackSaga(env, scope, outcome.completed, outcome.stoppedAt);
+    if (rollBack) await rollbackSaga(env, scope, outcome);
     return { failed, cancelled, rolledBack: rollBack };
   }
 

@@ -64,6 +64,19 @@ export class RecoveryStack {
    * Undoes entries top to bottom with `undoEntry`, removing each once tried; failures are
    * collected and never stop the walk. Returns every failure.
    */
+  /** Removes and returns the entries at or above `from` (all when absent), newest first. */
+  discard(from = Number.NEGATIVE_INFINITY): RecoveryEntry[] {
+    const dropped: RecoveryEntry[] = [];
+    while (this.stack.length > 0) {
+      const top = this.stack[this.stack.length - 1];
+      if (top === undefined || top.order < from) break;
+      this.stack.pop();
+      this.byNode.delete(top.node);
+      dropped.push(top);
+    }
+    return dropped;
+  }
+
   async unwind(
     undoEntry: (entry: RecoveryEntry) => Promise<void>,
     options: UnwindOptions = {},

@@ -3,32 +3,30 @@ import { unwindStack, type UndoFailure } from './compensator.js';
 import type { RunEnv, Scope } from './env.js';
 import { runNode } from './node-runner.js';
 import { RecoveryStack } from './recovery-stack.js';
-import { byPhase } from './saga.js';
+import type { ForwardOutcome } from './saga.js';
 import { blockedBy, schedule, type ScheduleOutcome } from './scheduler.js';
 
 /**
- * Rolls a saga back: undoes every registered node in reverse start order (all phases, the
- * failed one included), then runs the compensation phase of each completed phase in reverse
- * phase order, and writes one rollback entry per phase. Never stops at a failure.
+ * Rolls a saga back phase by phase, mirroring the forward run: first the failed phase's own
+ * nodes are undone; then, for each completed phase from the newest, its compensation phase runs
+ * (while that phase's effects, and every earlier phase's, are still in place: an uninstall hook
+ * can still find what it uninstalls) and then its nodes are undone in reverse start order. One
+ * rollback entry per phase; never stops at a failure.
  */
-export async function rollbackSaga(
-  env: RunEnv,
-  scope: Scope,
-  completed: readonly Phase[],
-  stoppedAt: Phase | undefined,
-): Promise<void> {
-  const failures = byPhase(env, await unwindStack(env, scope, scope.stack));
+export async function rollbackSaga(env: RunEnv, scope: Scope, forward: ForwardOutcome): Promise<void> {
+  const { stoppedAt, marks } = forward;
   if (stoppedAt !== undefined) {
-    const own = failures.get(stoppedAt.id) ?? [];
-    env.ledger.addRollback({ phase: stoppedAt.id, ...outcome(own.map(describe)) });
+    const errors = await undoPhaseNodes(env, scope, marks.get(stoppedAt.id));
+    env.ledger.addRollback({ phase: stoppedAt.id, ...outcome(errors) });
   }
-  for (const phase of [...completed].reverse()) {
-    const errors = (failures.get(phase.id) ?? []).map(describe);
+  for (const phase of [...forward.completed].reverse()) {
+    const errors: string[] = [];
     const compensate = phase.compensate;
     if (compensate !== undefined) {
       const error = await compensatePhase(env, compensate);
       if (error !== undefined) errors.push(error);
     }
+    errors.push(...(await undoPhaseNodes(env, scope, marks.get(phase.id))));
     env.ledger.addRollback({
       phase: phase.id,
       ...(compensate === undefined ? {} : { compensate }),
@@ -36,6 +34,12 @@ export async function rollbackSaga(
     });
     env.ledger.markPhase(phase, 'rolled_back');
   }
+}
+
+/** Undoes the stack entries registered at or after `from` (one phase's), newest first. */
+async function undoPhaseNodes(env: RunEnv, scope: Scope, from: number | undefined): Promise<string[]> {
+  const failures = await unwindStack(env, scope, scope.stack, from === undefined ? {} : { from });
+  return failures.map(describe);
 }
 
 function outcome(errors: readonly string[]): { status: 'completed' } | { status: 'failed'; error: string } {

@@ -1,5 +1,5 @@
 import { WritLoreError, isWritLoreError, type Node, type Phase } from '../graph/index.js';
-import { unwindStack, type UndoFailure } from './compensator.js';
+import { unwindStack } from './compensator.js';
 import type { RunEnv, Scope } from './env.js';
 import { runNode } from './node-runner.js';
 import { attemptsOf, waitBeforeRetry } from './retry.js';
@@ -14,13 +14,16 @@ export interface ForwardOutcome {
   /** The phase that failed or was cancelled, if any. */
   readonly stoppedAt?: Phase;
   readonly result: PhaseResult;
+  /** Per phase, the start sequence number of its last attempt: its stack entries are at or above it. */
+  readonly marks: ReadonlyMap<string, number>;
 }
 
 /** Runs forward phases in order; stops at the first that fails or is cancelled. */
 export async function runForward(env: RunEnv, scope: Scope, phases: readonly Phase[]): Promise<ForwardOutcome> {
   const completed: Phase[] = [];
+  const marks = new Map<string, number>();
   for (const [position, phase] of phases.entries()) {
-    const result = await runPhase(env, scope, phase);
+    const result = await runPhase(env, scope, phase, marks);
     if (result === 'completed') {
       completed.push(phase);
       continue;
@@ -28,9 +31,9 @@ export async function runForward(env: RunEnv, scope: Scope, phases: readonly Pha
     const reason =
       result === 'cancelled' ? 'skipped: run cancelled' : `skipped: phase "${phase.id}" failed`;
     for (const later of phases.slice(position + 1)) skipPhase(env, later, reason);
-    return { completed, stoppedAt: phase, result };
+    return { completed, stoppedAt: phase, result, marks };
   }
-  return { completed, result: 'completed' };
+  return { completed, result: 'completed', marks };
 }
 
 /** Marks a phase and its nodes skipped. */
@@ -43,7 +46,7 @@ export function skipPhase(env: RunEnv, phase: Phase, reason: string): void {
  * Runs one phase with its RetryPolicy: a failed try undoes its own completed nodes, waits on
  * the clock and tries again; every try is recorded as an attempt.
  */
-async function runPhase(env: RunEnv, scope: Scope, phase: Phase): Promise<PhaseResult> {
+async function runPhase(env: RunEnv, scope: Scope, phase: Phase, marks: Map<string, number>): Promise<PhaseResult> {
   const total = attemptsOf(phase);
   const nodes = phase.nodes.map((id) => env.ledger.node(id));
   let lastError = '';
@@ -54,6 +57,7 @@ async function runPhase(env: RunEnv, scope: Scope, phase: Phase): Promise<PhaseR
       return 'cancelled';
     }
     const mark = env.ledger.nextOrder();
+    marks.set(phase.id, mark);
     const attemptOutcome = await tryPhase(env, scope, phase, nodes, attempt);
     if (attemptOutcome.kind === 'completed') return 'completed';
     lastError = attemptOutcome.error;
@@ -144,12 +148,3 @@ export function phaseFailed(phase: Phase): WritLoreError {
   return new WritLoreError('action-failed', `phase "${phase.name}" failed after ${tries}: ${last}`);
 }
 
-/** Failures grouped by the phase of their node. */
-export function byPhase(env: RunEnv, failures: readonly UndoFailure[]): Map<string, UndoFailure[]> {
-  const grouped = new Map<string, UndoFailure[]>();
-  for (const failure of failures) {
-    const phase = env.ledger.node(failure.node).phase ?? '';
-    grouped.set(phase, [...(grouped.get(phase) ?? []), failure]);
-  }
-  return grouped;
-}

@@ -124,7 +124,7 @@ describe('GraphExecutor', () => {
       controller.abort();
       const report = await run;
       expect(report.state).toBe('rolled_back');
-      expect(recorder.log).toEqual(['do:a', 'undo:a', 'do:u']);
+      expect(recorder.log).toEqual(['do:a', 'do:u', 'undo:a']);
       expect(statuses(graph)).toEqual({ a: 'compensated', b: 'failed', c: 'skipped', u: 'completed' });
     });
 

@@ -82,7 +82,7 @@ describe('phased run (saga)', () => {
     expect(provision?.attempts?.map((a) => a.status)).toEqual(['failed', 'completed']);
   });
 
-  it('on exhausted retries skips later phases, undoes LIFO, then runs compensation phases in reverse order', async () => {
+  it('on exhausted retries skips later phases and unwinds phase by phase: compensation phase, then its nodes LIFO', async () => {
     const recorder = new Recorder().failOn('v2');
     const retry = { max_attempts: 2, backoff: 'none', initial_delay: '1s' } as const;
     const report = await executor(recorder).run(phasedGraph(saga({ provision: { retry } })));
@@ -91,8 +91,11 @@ describe('phased run (saga)', () => {
       'do:p1', 'do:p2', 'do:i1', 'do:i2',
       'do:v1', 'undo:v1',
       'do:v1',
-      'undo:v1', 'undo:i2', 'undo:i1', 'undo:p2', 'undo:p1',
-      'do:ci', 'do:cp',
+      // The failed phase's own work first; then each completed phase, newest first: its
+      // compensation phase runs while its effects are still in place, then its nodes are undone.
+      'undo:v1',
+      'do:ci', 'undo:i2', 'undo:i1',
+      'do:cp', 'undo:p2', 'undo:p1',
     ]);
     expect(phaseStatuses(report.graph)).toEqual({
       prepare: 'rolled_back', install: 'rolled_back', provision: 'failed', verify: 'skipped', unprepare: 'completed', uninstall: 'completed',
