@@ -6,3 +6,4 @@ export * from './phases.js';
 export * from './plan.js';
 export * from './options.js';
 export * from './writ/index.js';
+export * from './lore/index.js';
