@@ -1,4 +1,4 @@
-import { WritLoreError } from '../graph/index.js';
+import { WritLoreError, closestName } from '../graph/index.js';
 import type { ActionCatalog, ActionSpec } from '../graph/index.js';
 import type { Action, ActionProvider } from './types.js';
 
@@ -70,32 +70,4 @@ export class ActionRegistry implements ActionCatalog {
   }
 }
 
-/**
- * The candidate nearest to `name` by edit distance, when within a third of its length
- * (at least 2 edits); ties go to the alphabetically first candidate.
- */
-export function closestName(name: string, candidates: Iterable<string>): string | undefined {
-  const limit = Math.max(2, Math.floor(name.length / 3));
-  let best: { name: string; distance: number } | undefined;
-  for (const candidate of [...candidates].sort()) {
-    const distance = editDistance(name, candidate);
-    if (distance <= limit && (best === undefined || distance < best.distance)) {
-      best = { name: candidate, distance };
-    }
-  }
-  return best?.name;
-}
 
-/** Levenshtein distance (insertions, deletions, substitutions). */
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
-  for (let i = 1; i <= a.length; i += 1) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j += 1) {
-      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution));
-    }
-    previous = current;
-  }
-  return previous[b.length] ?? 0;
-}

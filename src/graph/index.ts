@@ -12,3 +12,4 @@ export * from './codec/index.js';
 export * from './integrity.js';
 export * from './summary.js';
 export * from './min-heap.js';
+export * from './suggest.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ActionRegistry, closestName, createDefaultRegistry } from '../../src/actions/index.js';
+import { ActionRegistry, createDefaultRegistry } from '../../src/actions/index.js';
 import type { Action, ActionProvider } from '../../src/actions/index.js';
 import { WritLoreError } from '../../src/graph/index.js';
 
@@ -64,22 +64,6 @@ describe('ActionRegistry', () => {
   it('suggests nothing when no name is close', () => {
     const registry = new ActionRegistry().registerProvider(fileProvider);
     expect(caught(() => registry.get('pkg.install')).message).toBe('unknown action "pkg.install"');
-  });
-});
-
-describe('closestName', () => {
-  it.each([
-    ['file.lnk', 'file.link'],
-    ['file.cpy', 'file.copy'],
-    ['flie.link', 'file.link'],
-    ['file.mkdri', 'file.mkdir'],
-    ['shell.exec', undefined],
-  ])('maps %s to %s', (name, expected) => {
-    expect(closestName(name, ['file.link', 'file.copy', 'file.mkdir', 'net.download'])).toBe(expected);
-  });
-
-  it('breaks ties alphabetically', () => {
-    expect(closestName('file.b', ['file.c', 'file.a'])).toBe('file.a');
   });
 });
 

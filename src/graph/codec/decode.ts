@@ -9,7 +9,7 @@ import { GRAPH_FORMAT_VERSION } from '../types.js';
 import type { Graph, JsonValue, Slot } from '../types.js';
 import { GRAPH_SCHEMA, SLOT_KEYS } from './schema.js';
 import type { FieldType, ObjectSchema } from './schema.js';
-import { suggestKey } from './suggest.js';
+import { didYouMean } from '../suggest.js';
 import type { Target } from './yaml-read.js';
 
 /** A path into the document: map keys and sequence indices. */
@@ -58,7 +58,7 @@ function decodeSlot(value: unknown, path: DataPath, fail: Fail): Slot {
   const record = expectRecord(value, path, fail);
   const allowed: readonly string[] = Object.values(SLOT_KEYS);
   for (const key of Object.keys(record)) {
-    if (!allowed.includes(key)) fail([...path, key], 'key', `unknown key "${key}" in slot ${pathText(path)}${suggestKey(key, allowed)}`);
+    if (!allowed.includes(key)) fail([...path, key], 'key', `unknown key "${key}" in slot ${pathText(path)}${didYouMean(key, allowed)}`);
   }
   const kinds = [SLOT_KEYS.immediate, SLOT_KEYS.nodeRef, SLOT_KEYS.gatherRef].filter((key) => Object.hasOwn(record, key));
   const [kind] = kinds;
@@ -94,7 +94,7 @@ function decodeSlot(value: unknown, path: DataPath, fail: Fail): Slot {
 function decodeCount(value: unknown, path: DataPath, fail: Fail, keys?: readonly string[]): unknown {
   const key = path[path.length - 1];
   if (keys !== undefined && typeof key === 'string' && !keys.includes(key)) {
-    fail(path, 'key', `unknown key "${key}" in ${pathText(path.slice(0, -1))}${suggestKey(key, keys)}`);
+    fail(path, 'key', `unknown key "${key}" in ${pathText(path.slice(0, -1))}${didYouMean(key, keys)}`);
   }
   return Number.isInteger(value) && (value as number) >= 0 ? value : wrongType(fail, path, 'a whole number ≥ 0', value);
 }
@@ -136,7 +136,7 @@ function decodeObject(schema: ObjectSchema, value: unknown, path: DataPath, fail
   const where = path.length === 0 ? schema.name : `${schema.name} ${pathText(path)}`;
   const known = Object.keys(schema.fields);
   for (const key of Object.keys(record)) {
-    if (!Object.hasOwn(schema.fields, key)) fail([...path, key], 'key', `unknown key "${key}" in ${where}${suggestKey(key, known)}`);
+    if (!Object.hasOwn(schema.fields, key)) fail([...path, key], 'key', `unknown key "${key}" in ${where}${didYouMean(key, known)}`);
   }
   const result: Record<string, unknown> = {};
   for (const key of known) {

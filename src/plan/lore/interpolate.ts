@@ -1,5 +1,5 @@
 import { WritLoreError } from '../../graph/index.js';
-import { closestName } from '../../actions/index.js';
+import { closestName } from '../../graph/index.js';
 
 /** Where an interpolated string comes from, for error messages. */
 export interface InterpolationSite {

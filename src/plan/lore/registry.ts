@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WritLoreError } from '../../graph/index.js';
-import { closestName } from '../../actions/index.js';
+import { closestName } from '../../graph/index.js';
 import { parseIndex, parseManifest } from './manifest.js';
 import { PACKAGE_NAME_PATTERN } from './manifest-schema.js';
 import type { PackageManifest, RegistryIndex } from './manifest-schema.js';

@@ -1,5 +1,5 @@
 import { WritLoreError } from '../../graph/index.js';
-import { closestName } from '../../actions/index.js';
+import { closestName } from '../../graph/index.js';
 import type { PackageManifest, SettingSpec, SettingValue } from './manifest-schema.js';
 
 /** Features and settings chosen per package. */

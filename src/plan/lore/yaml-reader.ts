@@ -1,7 +1,7 @@
 import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument } from 'yaml';
 import type { Node as YamlNode, Pair, Scalar, YAMLMap, YAMLSeq } from 'yaml';
 import { WritLoreError } from '../../graph/index.js';
-import { closestName } from '../../actions/index.js';
+import { closestName } from '../../graph/index.js';
 
 /** A YAML node of a manifest or index, or null for an empty value. */
 export type YamlValue = YamlNode | null;

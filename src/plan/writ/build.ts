@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { WritLoreError, assertNever } from '../../graph/index.js';
+import { WritLoreError, assertNever, didYouMean } from '../../graph/index.js';
 import type { ActionCatalog, Platform } from '../../graph/index.js';
 import type { Clock } from '../../actions/index.js';
 import { Plan } from '../plan.js';
@@ -12,7 +12,6 @@ import { CopyRules, IgnoreRules } from './ignore.js';
 import { scanLayer } from './scan.js';
 import { compareText } from './order.js';
 import type { WritCandidate, LayerScan } from './scan.js';
-import { suggestion } from './yaml-fields.js';
 import type { Segments, TargetSource, WritVariables, WritLayer, WritPlan, WritTransform } from './types.js';
 
 /** The project deployed when neither the command line nor any writ.yaml names one. */
@@ -133,7 +132,7 @@ function checkProjectsExist(projects: readonly string[], scans: readonly LayerSc
   for (const project of projects) {
     if (known.has(project)) continue;
     const names = [...known].sort(compareText);
-    throw new WritLoreError('not-found', `project "${project}" has no directory in any layer${suggestion(project, names)}`, {
+    throw new WritLoreError('not-found', `project "${project}" has no directory in any layer${didYouMean(project, names)}`, {
       hint: names.length === 0 ? 'the layers hold no project directories' : `projects: ${names.join(', ')}`,
     });
   }

@@ -1,6 +1,6 @@
 import { LineCounter, isMap, isScalar, isSeq, parseDocument } from 'yaml';
 import type { Node as YamlNode, Pair } from 'yaml';
-import { WritLoreError } from '../../graph/index.js';
+import { WritLoreError, didYouMean } from '../../graph/index.js';
 import type { JsonValue } from '../../graph/index.js';
 
 /** A top-level key of a small YAML settings file, with the line it is on. */
@@ -133,35 +133,9 @@ export class YamlFields {
     const key = pair.key;
     if (!isScalar(key) || typeof key.value !== 'string') throw this.error(key as YamlNode, 'setting names must be strings');
     if (!known.includes(key.value)) {
-      throw this.error(key, `unknown key "${key.value}"${suggestion(key.value, known)}`, `known keys: ${known.join(', ')}`);
+      throw this.error(key, `unknown key "${key.value}"${didYouMean(key.value, known)}`, `known keys: ${known.join(', ')}`);
     }
     return { key: key.value, value: pair.value as YamlNode | null, line: this.lineOf(key) ?? 1 };
   }
 }
 
-/** ` (did you mean "x"?)` for the known key within edit distance 2 of `key`, else `''`. */
-export function suggestion(key: string, known: readonly string[]): string {
-  let best: string | undefined;
-  let bestDistance = 3;
-  for (const candidate of known) {
-    const d = editDistance(key.toLowerCase(), candidate.toLowerCase());
-    if (d < bestDistance) {
-      best = candidate;
-      bestDistance = d;
-    }
-  }
-  return best === undefined ? '' : ` (did you mean "${best}"?)`;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i += 1) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j += 1) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost);
-    }
-    previous = current;
-  }
-  return previous[b.length] ?? 0;
-}
