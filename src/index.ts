@@ -3,3 +3,5 @@ export * from './graph/index.js';
 export * from './actions/index.js';
 export * from './plan/index.js';
 export * from './executor/index.js';
+export * from './receipts/index.js';
+export * from './stateview/index.js';

@@ -1,0 +1,176 @@
+import {
+  GRAPH_STATES,
+  TOOLS,
+  WritLoreError,
+  type GraphContext,
+  type GraphState,
+  type JsonValue,
+  type Platform,
+  type Tool,
+} from '../graph/index.js';
+
+/** The journal format version written into every run-start record. */
+export const JOURNAL_FORMAT_VERSION = 1;
+
+/** Which run of a node: absent outside flow bodies, else the flow node and item index. */
+export interface JournalIteration {
+  readonly flow: string;
+  readonly index: number;
+}
+
+/** The first record: what is needed to write a receipt without the plan file. */
+export interface RunStartRecord {
+  readonly kind: 'run-start';
+  readonly v: typeof JOURNAL_FORMAT_VERSION;
+  /** The receipt stem this run will be recorded under. */
+  readonly run: string;
+  readonly tool: Tool;
+  /** The plan's timestamp. */
+  readonly timestamp: string;
+  /** The plan's checksum (`sha256:…`), when the plan carried one (a saved plan always does). */
+  readonly plan_checksum?: string;
+  readonly started_at: string;
+  readonly pid: number;
+  readonly platform: Platform;
+  readonly context: GraphContext;
+}
+
+/** A compensation registered, journalled (and fsynced) before the action acts. */
+export interface UndoRegisteredRecord {
+  readonly kind: 'undo-registered';
+  readonly node: string;
+  readonly action: string;
+  readonly undo: JsonValue;
+  /** The target path the node writes, when it has one (for the recovered receipt). */
+  readonly target?: string;
+  readonly iteration?: JournalIteration;
+}
+
+/** A node finished (its final undo state, when it returned one). */
+export interface NodeDoneRecord {
+  readonly kind: 'node-done';
+  readonly node: string;
+  readonly action: string;
+  readonly status: 'completed' | 'failed';
+  readonly undo?: JsonValue;
+  readonly error?: string;
+  readonly target?: string;
+  readonly iteration?: JournalIteration;
+}
+
+/** A node's undo ran (during the run's own rollback or during recovery). */
+export interface CompensationDoneRecord {
+  readonly kind: 'compensation-done';
+  readonly node: string;
+  readonly status: 'compensated' | 'not-compensable' | 'failed';
+  readonly error?: string;
+  readonly iteration?: JournalIteration;
+}
+
+/** The run reached its final state (the receipt is written next). */
+export interface RunEndRecord {
+  readonly kind: 'run-end';
+  readonly state: GraphState;
+}
+
+/** One line of a journal: a discriminated union on `kind`. */
+export type JournalRecord =
+  | RunStartRecord
+  | UndoRegisteredRecord
+  | NodeDoneRecord
+  | CompensationDoneRecord
+  | RunEndRecord;
+
+type Fields = Readonly<Record<string, unknown>>;
+
+function bad(where: string, why: string): WritLoreError {
+  return new WritLoreError('integrity', `${where}: malformed journal record (${why})`, { path: where });
+}
+
+function text(fields: Fields, key: string, where: string): string {
+  const value = fields[key];
+  if (typeof value !== 'string') throw bad(where, `"${key}" must be a string`);
+  return value;
+}
+
+function optionalText(fields: Fields, key: string, where: string): { [key: string]: string } {
+  const value = fields[key];
+  if (value === undefined) return {};
+  if (typeof value !== 'string') throw bad(where, `"${key}" must be a string`);
+  return { [key]: value };
+}
+
+function oneOf<T extends string>(fields: Fields, key: string, allowed: readonly T[], where: string): T {
+  const value = text(fields, key, where);
+  if (!(allowed as readonly string[]).includes(value)) throw bad(where, `"${key}" is ${JSON.stringify(value)}`);
+  return value as T;
+}
+
+function iteration(fields: Fields, where: string): { iteration?: JournalIteration } {
+  const value = fields['iteration'];
+  if (value === undefined) return {};
+  if (typeof value !== 'object' || value === null) throw bad(where, '"iteration" must be an object');
+  const it = value as Fields;
+  const index = it['index'];
+  if (typeof index !== 'number' || !Number.isInteger(index)) throw bad(where, '"iteration.index" must be an integer');
+  return { iteration: { flow: text(it, 'flow', where), index } };
+}
+
+function json(fields: Fields, key: string): { [key: string]: JsonValue } {
+  // Parsed from JSON text, so whatever is there is a JsonValue by construction.
+  return key in fields ? { [key]: fields[key] as JsonValue } : {};
+}
+
+function object<T>(fields: Fields, key: string, where: string): T {
+  const value = fields[key];
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw bad(where, `"${key}" must be an object`);
+  return value as T;
+}
+
+/** Checks a parsed journal line and returns it as a typed record. */
+export function toJournalRecord(value: unknown, where: string): JournalRecord {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw bad(where, 'not an object');
+  const fields = value as Fields;
+  const kind = text(fields, 'kind', where);
+  switch (kind) {
+    case 'run-start': {
+      if (fields['v'] !== JOURNAL_FORMAT_VERSION) throw bad(where, `unsupported version ${JSON.stringify(fields['v'])}`);
+      const pid = fields['pid'];
+      if (typeof pid !== 'number') throw bad(where, '"pid" must be a number');
+      return {
+        kind, v: JOURNAL_FORMAT_VERSION, run: text(fields, 'run', where), tool: oneOf(fields, 'tool', TOOLS, where),
+        timestamp: text(fields, 'timestamp', where), ...optionalText(fields, 'plan_checksum', where),
+        started_at: text(fields, 'started_at', where), pid,
+        platform: object<Platform>(fields, 'platform', where), context: object<GraphContext>(fields, 'context', where),
+      };
+    }
+    case 'undo-registered':
+      if (!('undo' in fields)) throw bad(where, 'missing "undo"');
+      return {
+        kind, node: text(fields, 'node', where), action: text(fields, 'action', where),
+        undo: fields['undo'] as JsonValue, ...optionalText(fields, 'target', where), ...iteration(fields, where),
+      };
+    case 'node-done':
+      return {
+        kind, node: text(fields, 'node', where), action: text(fields, 'action', where),
+        status: oneOf(fields, 'status', ['completed', 'failed'] as const, where), ...json(fields, 'undo'),
+        ...optionalText(fields, 'error', where), ...optionalText(fields, 'target', where), ...iteration(fields, where),
+      };
+    case 'compensation-done':
+      return {
+        kind, node: text(fields, 'node', where),
+        status: oneOf(fields, 'status', ['compensated', 'not-compensable', 'failed'] as const, where),
+        ...optionalText(fields, 'error', where), ...iteration(fields, where),
+      };
+    case 'run-end':
+      return { kind, state: oneOf(fields, 'state', GRAPH_STATES, where) };
+    default:
+      throw bad(where, `unknown kind ${JSON.stringify(kind)}`);
+  }
+}
+
+/** The key that identifies one run of a node (id, plus the flow iteration when in a body). */
+export function nodeKey(record: { readonly node: string; readonly iteration?: JournalIteration }): string {
+  const it = record.iteration;
+  return it === undefined ? record.node : `${record.node}[${it.flow}#${it.index}]`;
+}

@@ -1,0 +1,73 @@
+import type { ExecutorHooks } from '../executor/index.js';
+import type { Graph } from '../graph/index.js';
+import type { DirectoryBackupStore } from '../actions/index.js';
+import { backupStoreFor } from './backups.js';
+import { Journal } from './journal.js';
+import { JOURNAL_FORMAT_VERSION } from './journal-records.js';
+import { journalHooks } from './journal-hooks.js';
+import type { ReceiptStore } from './store.js';
+
+/** A run being recorded: its reserved name, journal, backups and the hooks to pass the executor. */
+export interface RecordedRun {
+  readonly stem: string;
+  readonly journal: Journal;
+  readonly backups: DirectoryBackupStore;
+  readonly hooks: ExecutorHooks;
+  /** Writes the receipt for the run's final graph, then removes the journal. */
+  finish(graph: Graph): Promise<{ stem: string; path: string; graph: Graph }>;
+}
+
+/** Options of {@link beginRecordedRun}. */
+export interface BeginOptions {
+  /** When the run starts (default: now). */
+  readonly now?: Date;
+  /**
+   * The plan's checksum for the run-start record (default: the plan's own `checksum`, which a
+   * saved plan always has). An in-memory plan without one is not hashed here: canonicalising a
+   * 10k-node plan costs ~40 ms, and recovery does not need it.
+   */
+  readonly planChecksum?: string;
+}
+
+/**
+ * Reserves a receipt name for a run of `plan`, opens its journal (the first record is durable
+ * before this resolves) and returns what the executor needs. Every run gets a receipt:
+ * call `finish` with the executor's final graph whatever its state.
+ *
+ * @example
+ * const run = await beginRecordedRun(store, plan);
+ * const executor = new GraphExecutor(registry, { backups: run.backups, hooks: [run.hooks] });
+ * const report = await executor.run(plan);
+ * await run.finish(report.graph);
+ */
+export async function beginRecordedRun(store: ReceiptStore, plan: Graph, options: BeginOptions = {}): Promise<RecordedRun> {
+  const startedAt = (options.now ?? new Date()).toISOString();
+  const planChecksum = options.planChecksum ?? plan.checksum;
+  const { stem, journal } = await store.reserve(plan, async (stem, journalPath) => ({
+    stem,
+    journal: await Journal.create(journalPath, {
+      kind: 'run-start',
+      v: JOURNAL_FORMAT_VERSION,
+      run: stem,
+      tool: plan.tool,
+      timestamp: plan.timestamp,
+      ...(planChecksum === undefined ? {} : { plan_checksum: planChecksum }),
+      started_at: startedAt,
+      pid: process.pid,
+      platform: plan.platform,
+      context: plan.context,
+    }),
+  }));
+  return {
+    stem,
+    journal,
+    backups: backupStoreFor(store.layout, stem),
+    hooks: journalHooks(journal),
+    finish: async (graph) => {
+      await journal.close();
+      const written = await store.write(graph, { stem });
+      await journal.remove();
+      return written;
+    },
+  };
+}

@@ -1,0 +1,262 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { WritLoreError, computeChecksum, errorMessage, parseGraph, signGraph, writeGraphYaml, type Graph, type Tool } from '../graph/index.js';
+import { writeFileAtomic } from './atomic.js';
+import { ReceiptCache, type DeriveSpec } from './cache.js';
+import { KeyStore, type TrustedKeys } from './keys.js';
+import {
+  JOURNAL_EXTENSION,
+  compareReceiptNames,
+  parseReceiptName,
+  receiptFileName,
+  receiptStem,
+  stemOf,
+  type ReceiptName,
+} from './names.js';
+import { stateLayout, type StateLayout } from './paths.js';
+import { checkReceipt, type ReceiptCheck } from './verify.js';
+
+/** Options of a {@link ReceiptStore}. */
+export interface ReceiptStoreOptions {
+  /** The state directory (see `resolveStateDir`). */
+  readonly stateDir: string;
+  /** Where keys live; without it nothing is signed and only signatures are not trusted. */
+  readonly keys?: KeyStore;
+  /** Refuse unsigned receipts on load (default false). */
+  readonly requireSignature?: boolean;
+}
+
+/** Filters of {@link ReceiptStore.list}; bounds are inclusive on the receipt time. */
+export interface ListOptions {
+  readonly since?: Date;
+  readonly until?: Date;
+  readonly tools?: readonly Tool[];
+}
+
+/** A receipt on disk: its parsed name and path. */
+export interface ReceiptEntry extends ReceiptName {
+  readonly fileName: string;
+  readonly path: string;
+}
+
+/** Options of {@link ReceiptStore.write}. */
+export interface WriteOptions {
+  /** The stem reserved for this run (its journal's name); default: the first free name. */
+  readonly stem?: string;
+}
+
+/**
+ * Receipts under `<state>/receipts`: written atomically and never overwritten, listed by time,
+ * verified (checksum and signature) on every load before anything is returned.
+ *
+ * @example
+ * const store = new ReceiptStore({ stateDir: resolveStateDir(), keys: new KeyStore(resolveConfigDir()) });
+ * const { stem } = await store.write(executedGraph);
+ * const graph = await store.load(stem); // throws `integrity` (exit 4) if tampered with
+ */
+export class ReceiptStore {
+  readonly layout: StateLayout;
+  readonly keys: KeyStore | undefined;
+  readonly requireSignature: boolean;
+  private trustedCache: Promise<TrustedKeys> | undefined;
+  private readonly cache: ReceiptCache;
+
+  constructor(options: ReceiptStoreOptions) {
+    this.layout = stateLayout(path.resolve(options.stateDir));
+    this.keys = options.keys;
+    this.requireSignature = options.requireSignature ?? false;
+    this.cache = new ReceiptCache(this.layout.cache);
+  }
+
+  /** The path of a receipt by stem or file name. */
+  pathOf(name: string): string {
+    return path.join(this.layout.receipts, receiptFileName(stemOf(name)));
+  }
+
+  /** The path of the journal of the run recorded as `stem`. */
+  journalPathOf(stem: string): string {
+    return path.join(this.layout.receipts, stemOf(stem) + JOURNAL_EXTENSION);
+  }
+
+  /**
+   * Reserves a fresh stem for a run of `graph` by creating its journal with `create` (which
+   * must fail with EEXIST when the file exists); collisions get `-2`, `-3`… suffixes.
+   */
+  async reserve<T>(graph: Graph, create: (stem: string, journalPath: string) => Promise<T>): Promise<T> {
+    await fs.mkdir(this.layout.receipts, { recursive: true });
+    for (let sequence = 1; ; sequence += 1) {
+      const stem = receiptStem(graph.tool, graph.timestamp, sequence);
+      if (await exists(this.pathOf(stem))) continue;
+      try {
+        return await create(stem, this.journalPathOf(stem));
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      }
+    }
+  }
+
+  /**
+   * Writes `graph` as a receipt: checksum for the final file name, signature when a signing key
+   * exists, atomic, never over an existing receipt (a name collision gets a suffix).
+   */
+  async write(graph: Graph, options: WriteOptions = {}): Promise<{ stem: string; path: string; graph: Graph }> {
+    if (graph.state === 'pending') {
+      throw new WritLoreError('invalid-input', 'a pending graph is a plan, not a receipt: run it first');
+    }
+    await fs.mkdir(this.layout.receipts, { recursive: true });
+    const key = await this.keys?.signingKey();
+    for (let sequence = 1; ; sequence += 1) {
+      const stem = options.stem ?? receiptStem(graph.tool, graph.timestamp, sequence);
+      if (options.stem === undefined && (await exists(this.journalPathOf(stem)))) continue;
+      const fileName = receiptFileName(stem);
+      const sealed = seal(graph, fileName, key?.secretKey);
+      try {
+        await writeFileAtomic(this.pathOf(stem), writeGraphYaml(sealed), { ifExists: 'fail' });
+        return { stem, path: this.pathOf(stem), graph: sealed };
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        if (options.stem !== undefined) {
+          throw new WritLoreError('internal', `receipt ${fileName} already exists`, { path: this.pathOf(stem) });
+        }
+      }
+    }
+  }
+
+  /** Receipts matching `options`, oldest first. A missing receipts directory is an empty list. */
+  async list(options: ListOptions = {}): Promise<ReceiptEntry[]> {
+    let names: string[];
+    try {
+      names = await fs.readdir(this.layout.receipts);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
+    const since = options.since?.getTime() ?? -Infinity;
+    const until = options.until?.getTime() ?? Infinity;
+    const entries: ReceiptEntry[] = [];
+    for (const fileName of names) {
+      if (!fileName.endsWith('.yaml')) continue;
+      const parsed = parseReceiptName(fileName);
+      if (parsed === undefined || parsed.time < since || parsed.time > until) continue;
+      if (options.tools !== undefined && !options.tools.includes(parsed.tool)) continue;
+      entries.push({ ...parsed, fileName, path: path.join(this.layout.receipts, fileName) });
+    }
+    return entries.sort(compareReceiptNames);
+  }
+
+  /** The newest receipt (of `tool`, when given), or undefined. */
+  async latest(tool?: Tool): Promise<ReceiptEntry | undefined> {
+    const entries = await this.list(tool === undefined ? {} : { tools: [tool] });
+    return entries[entries.length - 1];
+  }
+
+  /** Loads a receipt by stem or file name, verified; any mismatch is an `integrity` error. */
+  async load(name: string): Promise<Graph> {
+    const { graph, check } = await this.inspect(name);
+    if (check.problems.length > 0) throw integrityError(this.pathOf(name), check);
+    return graph;
+  }
+
+  /**
+   * Parses and checks a receipt without throwing for integrity problems (for `verify`). A file
+   * that does not parse is reported as an `integrity` error naming it.
+   */
+  async inspect(name: string): Promise<{ graph: Graph; check: ReceiptCheck; bytes: Buffer }> {
+    const file = this.pathOf(name);
+    const bytes = await readReceipt(file);
+    const graph = parseReceipt(bytes, file);
+    const check = checkReceipt(graph, path.basename(file), await this.trustedKeys(), {
+      requireSignature: this.requireSignature,
+    });
+    return { graph, check, bytes };
+  }
+
+  /**
+   * A value derived from a verified receipt, cached by the hash of its bytes and name so that
+   * views over thousands of receipts do not re-parse them. Verification still runs on a miss.
+   */
+  async derive<T>(name: string, spec: DeriveSpec<T>): Promise<T> {
+    const file = this.pathOf(name);
+    const bytes = await readReceipt(file);
+    const trusted = await this.trustedKeys();
+    const hit = await this.cache.get(spec, path.basename(file), bytes, trusted, this.requireSignature);
+    if (hit !== undefined) return hit;
+    const graph = parseReceipt(bytes, file);
+    const check = checkReceipt(graph, path.basename(file), trusted, { requireSignature: this.requireSignature });
+    if (check.problems.length > 0) throw integrityError(file, check);
+    const value = spec.derive(graph, check);
+    await this.cache.put(spec, path.basename(file), bytes, check, trusted, value);
+    return value;
+  }
+
+  /** Journals in the receipts directory (runs in progress or interrupted), oldest first. */
+  async journals(): Promise<string[]> {
+    let names: string[];
+    try {
+      names = await fs.readdir(this.layout.receipts);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
+    return names
+      .filter((name) => name.endsWith(JOURNAL_EXTENSION))
+      .sort()
+      .map((name) => path.join(this.layout.receipts, name));
+  }
+
+  /** The trusted public keys (read once per store). */
+  trustedKeys(): Promise<TrustedKeys> {
+    this.trustedCache ??= this.keys?.trustedKeys() ?? Promise.resolve(new Map());
+    return this.trustedCache;
+  }
+}
+
+function seal(graph: Graph, fileName: string, secretKey: Uint8Array | undefined): Graph {
+  const { checksum: _checksum, signature: _signature, ...content } = graph;
+  const bare: Graph = content;
+  if (secretKey !== undefined) return signGraph(bare, secretKey, fileName);
+  return { ...bare, checksum: computeChecksum(bare, fileName) };
+}
+
+async function readReceipt(file: string): Promise<Buffer> {
+  try {
+    return await fs.readFile(file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new WritLoreError('not-found', `no receipt ${path.basename(file)} in ${path.dirname(file)}`, {
+        path: file,
+        hint: "list receipts with 'receipts view'",
+      });
+    }
+    throw error;
+  }
+}
+
+function parseReceipt(bytes: Buffer, file: string): Graph {
+  try {
+    return parseGraph(bytes.toString('utf8'), { path: file });
+  } catch (error) {
+    throw new WritLoreError('integrity', `${path.basename(file)} is corrupt: ${errorMessage(error)}`, {
+      path: file,
+      cause: error,
+    });
+  }
+}
+
+/** The `integrity` error for a receipt that failed its check. */
+export function integrityError(file: string, check: ReceiptCheck): WritLoreError {
+  return new WritLoreError('integrity', `receipt ${check.fileName} ${check.problems.join('; ')}`, {
+    path: file,
+    hint: 'the receipt was changed after it was written; restore it from a backup or delete it',
+  });
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await fs.lstat(file);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw error;
+  }
+}
