@@ -1,0 +1,114 @@
+import type { NodeStatus } from '../graph/index.js';
+import type { DeriveSpec } from '../receipts/index.js';
+import { digestReceipt, type FileEvent, type FileKind, type PackageEvent, type ReceiptRow } from './digest.js';
+import type { FileRecord } from './entries.js';
+
+/*
+ * The cached form of a receipt's digest: file events as a flat integer array indexing one
+ * string table, instead of one JSON object per event. A StateView over a million events parses
+ * a few large arrays instead of a million objects, and materialises a FileRecord only when its
+ * history is read.
+ */
+
+/** Integers per file event in {@link CompactDigest.events}. */
+export const EVENT_WIDTH = 10;
+// Field offsets inside one event; -1 marks an absent optional string.
+const PATH = 0;
+const ACTION = 1;
+const STATUS = 2;
+const KIND = 3;
+const SECRET = 4;
+const SOURCE = 5;
+const SOURCE_DIGEST = 6;
+const TARGET_DIGEST = 7;
+const PROJECT = 8;
+const LAYER = 9;
+
+/** A receipt digest in cache form. */
+export interface CompactDigest {
+  readonly row: ReceiptRow;
+  readonly strings: readonly string[];
+  readonly events: readonly number[];
+  readonly packages: readonly PackageEvent[];
+}
+
+/** Packs file events into a string table and an integer array. */
+export function compactDigest(row: ReceiptRow, files: readonly FileEvent[], packages: readonly PackageEvent[]): CompactDigest {
+  const strings: string[] = [];
+  const index = new Map<string, number>();
+  const intern = (value: string | undefined): number => {
+    if (value === undefined) return -1;
+    let found = index.get(value);
+    if (found === undefined) {
+      found = strings.length;
+      strings.push(value);
+      index.set(value, found);
+    }
+    return found;
+  };
+  const events: number[] = [];
+  for (const event of files) {
+    events.push(
+      intern(event.path), intern(event.action), intern(event.status), intern(event.kind), event.isSecret ? 1 : 0,
+      intern(event.source), intern(event.source_digest), intern(event.target_digest), intern(event.project), intern(event.layer),
+    );
+  }
+  return { row, strings, events, packages };
+}
+
+/** The cached derivation of a compact digest (bump `version` when the layout changes). */
+export function compactDigestSpec(stem: string): DeriveSpec<CompactDigest> {
+  return {
+    name: 'stateview-compact',
+    version: 1,
+    derive: (graph, check) => {
+      const digest = digestReceipt(graph, stem, check);
+      return compactDigest(digest.row, digest.files, digest.packages);
+    },
+  };
+}
+
+/** The target path of event `event` of a compact digest. */
+export function eventPath(digest: CompactDigest, event: number): string {
+  return digest.strings[digest.events[event * EVENT_WIDTH + PATH] ?? -1] ?? '';
+}
+
+/** The number of file events in a compact digest. */
+export function eventCount(digest: CompactDigest): number {
+  return Math.floor(digest.events.length / EVENT_WIDTH);
+}
+
+/** The status of event `event`, without building the record. */
+export function eventStatus(digest: CompactDigest, event: number): NodeStatus {
+  return (digest.strings[digest.events[event * EVENT_WIDTH + STATUS] ?? -1] ?? 'pending') as NodeStatus;
+}
+
+/** Builds the FileRecord of event `event` of `digest`. */
+export function eventRecord(digest: CompactDigest, event: number): FileRecord {
+  const { strings, events, row } = digest;
+  const at = event * EVENT_WIDTH;
+  const text = (offset: number): string | undefined => {
+    const position = events[at + offset] ?? -1;
+    return position < 0 ? undefined : strings[position];
+  };
+  const record: { -readonly [K in keyof FileRecord]: FileRecord[K] } = {
+    time: row.timestamp,
+    receipt: row.stem,
+    tool: row.tool,
+    action: text(ACTION) ?? '',
+    status: (text(STATUS) ?? 'pending') as NodeStatus,
+    kind: (text(KIND) ?? 'other') as FileKind,
+    isSecret: events[at + SECRET] === 1,
+  };
+  const source = text(SOURCE);
+  const sourceDigest = text(SOURCE_DIGEST);
+  const targetDigest = text(TARGET_DIGEST);
+  const project = text(PROJECT);
+  const layer = text(LAYER);
+  if (source !== undefined) record.source = source;
+  if (sourceDigest !== undefined) record.source_digest = sourceDigest;
+  if (targetDigest !== undefined) record.target_digest = targetDigest;
+  if (project !== undefined) record.project = project;
+  if (layer !== undefined) record.layer = layer;
+  return record;
+}

@@ -1,0 +1,166 @@
+import path from 'node:path';
+import type { Graph, GraphState, Node, NodeStatus, Slot, Tool } from '../graph/index.js';
+import type { DeriveSpec, ReceiptCheck } from '../receipts/index.js';
+
+/** What kind of thing a file action left at its target. */
+export const FILE_KINDS = ['link', 'copy', 'write', 'directory', 'removal', 'other'] as const;
+/** One of {@link FILE_KINDS}. */
+export type FileKind = (typeof FILE_KINDS)[number];
+
+/** One node of a receipt that touched a file, compacted for caching. */
+export interface FileEvent {
+  readonly path: string;
+  readonly action: string;
+  readonly status: NodeStatus;
+  readonly kind: FileKind;
+  readonly isSecret: boolean;
+  readonly source?: string;
+  readonly source_digest?: string;
+  readonly target_digest?: string;
+  readonly project?: string;
+  readonly layer?: string;
+}
+
+/** One package named by a package node of a receipt. */
+export interface PackageEvent {
+  readonly name: string;
+  readonly action: 'install' | 'remove';
+  readonly status: NodeStatus;
+  readonly manager?: string;
+  readonly version?: string;
+}
+
+/** The row a receipt contributes to `receipts view`. */
+export interface ReceiptRow {
+  readonly stem: string;
+  readonly tool: Tool;
+  readonly timestamp: string;
+  readonly state: GraphState;
+  readonly nodes: number;
+  readonly by_status: Readonly<Partial<Record<NodeStatus, number>>>;
+  /** The key id of a valid signature, or null when unsigned. */
+  readonly signed_by: string | null;
+  readonly target_root?: string;
+}
+
+/** Everything StateView needs from one receipt. */
+export interface ReceiptDigest {
+  readonly row: ReceiptRow;
+  readonly files: readonly FileEvent[];
+  readonly packages: readonly PackageEvent[];
+}
+
+// Transform nodes produce bytes for other nodes; they never touch a target themselves.
+const TRANSFORMS: ReadonlySet<string> = new Set(['template.render', 'secret.decrypt']);
+const KIND_BY_ACTION: Readonly<Record<string, FileKind>> = {
+  'file.link': 'link',
+  'file.copy': 'copy',
+  'file.write': 'write',
+  'net.download': 'copy',
+  'file.mkdir': 'directory',
+  'archive.extract': 'directory',
+  'file.remove': 'removal',
+  'file.unlink': 'removal',
+};
+
+function immediateString(slot: Slot | undefined): string | undefined {
+  return slot?.kind === 'immediate' && typeof slot.value === 'string' ? slot.value : undefined;
+}
+
+function absoluteTarget(node: Node, root: string | undefined): string | undefined {
+  const target = immediateString(node.slots['path']);
+  if (target === undefined) return undefined;
+  if (path.isAbsolute(target)) return path.normalize(target);
+  return root === undefined ? undefined : path.join(root, target);
+}
+
+/** True when a node's content comes (through templates) from a decrypted secret. */
+function isFedBySecret(node: Node, byId: ReadonlyMap<string, Node>, depth = 0): boolean {
+  const content = node.slots['content'];
+  if (content?.kind !== 'promise' || depth > 16) return false;
+  const producer = byId.get(content.node);
+  if (producer === undefined) return false;
+  return producer.action === 'secret.decrypt' || isFedBySecret(producer, byId, depth + 1);
+}
+
+function fileEvent(node: Node, target: string, byId: ReadonlyMap<string, Node>): FileEvent {
+  const source = immediateString(node.slots['source']);
+  return {
+    path: target,
+    action: node.action,
+    status: node.status,
+    kind: KIND_BY_ACTION[node.action] ?? 'other',
+    isSecret: isFedBySecret(node, byId),
+    ...(source === undefined ? {} : { source }),
+    ...(node.source_digest === undefined ? {} : { source_digest: node.source_digest }),
+    ...(node.target_digest === undefined ? {} : { target_digest: node.target_digest }),
+    ...(node.project === undefined ? {} : { project: node.project }),
+    ...(node.layer === undefined ? {} : { layer: node.layer }),
+  };
+}
+
+function packageEvents(node: Node): PackageEvent[] {
+  const slot = node.slots['packages'];
+  if (slot?.kind !== 'immediate' || !Array.isArray(slot.value)) return [];
+  const manager = immediateString(node.slots['manager']);
+  const names = slot.value.filter((value): value is string => typeof value === 'string');
+  return names.map((name) => {
+    // Versions come from annotations: `version.<name>`, or `version` for a one-package node.
+    const version = node.annotations?.[`version.${name}`] ?? (names.length === 1 ? node.annotations?.['version'] : undefined);
+    return {
+      name,
+      action: node.action === 'pkg.remove' ? 'remove' : 'install',
+      status: node.status,
+      ...(manager === undefined ? {} : { manager }),
+      ...(version === undefined ? {} : { version }),
+    };
+  });
+}
+
+function hasRun(node: Node): boolean {
+  return node.status !== 'skipped' && node.status !== 'pending';
+}
+
+/** Extracts a receipt's row, file events and package events. */
+export function digestReceipt(graph: Graph, stem: string, check: ReceiptCheck): ReceiptDigest {
+  const root = graph.context.target_root;
+  const byId = new Map(graph.nodes.map((node) => [node.id, node]));
+  const files: FileEvent[] = [];
+  const packages: PackageEvent[] = [];
+  const byStatus: Partial<Record<NodeStatus, number>> = {};
+  for (const node of graph.nodes) {
+    byStatus[node.status] = (byStatus[node.status] ?? 0) + 1;
+    if (!hasRun(node) || TRANSFORMS.has(node.action)) continue;
+    if (node.action === 'pkg.install' || node.action === 'pkg.remove') {
+      packages.push(...packageEvents(node));
+      continue;
+    }
+    const target = absoluteTarget(node, root);
+    if (target !== undefined) files.push(fileEvent(node, target, byId));
+  }
+  return { row: rowOf(graph, stem, check, byStatus), files, packages };
+}
+
+function rowOf(graph: Graph, stem: string, check: ReceiptCheck, counted?: Partial<Record<NodeStatus, number>>): ReceiptRow {
+  let byStatus = counted;
+  if (byStatus === undefined) {
+    byStatus = {};
+    for (const node of graph.nodes) byStatus[node.status] = (byStatus[node.status] ?? 0) + 1;
+  }
+  const root = graph.context.target_root;
+  return {
+    stem,
+    tool: graph.tool,
+    timestamp: graph.timestamp,
+    state: graph.state,
+    nodes: graph.nodes.length,
+    by_status: byStatus,
+    signed_by: check.signature.kind === 'valid' ? check.signature.keyId : null,
+    ...(root === undefined ? {} : { target_root: root }),
+  };
+}
+
+/** The cached derivation of a receipt's row alone (what `receipts view` lists). */
+export function receiptRowSpec(stem: string): DeriveSpec<ReceiptRow> {
+  return { name: 'stateview-row', version: 1, derive: (graph, check) => rowOf(graph, stem, check) };
+}

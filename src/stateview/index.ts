@@ -1,0 +1,9 @@
+/** The stateview layer: what receipts say is deployed, file by file and package by package. */
+export * from './digest.js';
+export * from './entries.js';
+export * from './compact.js';
+export * from './lazy-entry.js';
+export * from './file-tree.js';
+export * from './builder.js';
+export * from './history.js';
+export * from './drift.js';
