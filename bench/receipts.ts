@@ -22,6 +22,7 @@ import {
   type Node,
 } from '../src/index.js';
 import { measure, median } from './lib/measure.js';
+import { machineLine, runIfMain } from './lib/main.js';
 import { formatTable, type BenchRow } from './lib/table.js';
 
 const TMP = fs.existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir();
@@ -162,14 +163,8 @@ export async function runReceiptsBench(parts: readonly string[] = ['view', 'stat
   }
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  process.stdout.write(`receipts benchmark: node ${process.version}, ${os.availableParallelism()} cores, load ${os.loadavg().map((value) => value.toFixed(1)).join(' ')}, on ${TMP}\n\n`);
+runIfMain(import.meta.url, async () => {
+  process.stdout.write(`receipts benchmark: ${machineLine()}, on ${TMP}\n\n`);
   const parts = process.argv.slice(2);
-  runReceiptsBench(parts.length === 0 ? undefined : parts).then(
-    (rows) => process.stdout.write(`${formatTable(rows)}\n`),
-    (error: unknown) => {
-      process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-      process.exitCode = 1;
-    },
-  );
-}
+  process.stdout.write(`${formatTable(await runReceiptsBench(parts.length === 0 ? undefined : parts))}\n`);
+});

@@ -1,6 +1,7 @@
 import { runExecutorBench } from './executor.js';
 import { runGraphBench } from './graph.js';
 import { machineLine, runIfMain } from './lib/main.js';
+import { runReceiptsBench } from './receipts.js';
 import { formatTable, type BenchRow } from './lib/table.js';
 import { runStartupBench } from './startup.js';
 
@@ -9,6 +10,7 @@ const SUITES: readonly { readonly name: string; readonly run: () => Promise<Benc
   { name: 'startup', run: () => runStartupBench() },
   { name: 'graph', run: () => runGraphBench() },
   { name: 'executor', run: () => runExecutorBench() },
+  { name: 'receipts', run: () => runReceiptsBench() },
 ];
 
 runIfMain(import.meta.url, async () => {
