@@ -12,6 +12,7 @@ export * from './journal.js';
 export * from './journal-hooks.js';
 export * from './replay.js';
 export * from './session.js';
+export * from './run-recorded.js';
 export * from './recovery.js';
 export * from './lock.js';
 export * from './backups.js';

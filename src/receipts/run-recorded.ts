@@ -1,0 +1,256 @@
+import path from 'node:path';
+import type { ActionLogger, ActionRegistry, Clock } from '../actions/index.js';
+import { hydrate } from '../actions/index.js';
+import {
+  GraphExecutor,
+  runPreflight,
+  systemClock,
+  type ExecutorHooks,
+  type FailurePolicy,
+  type PreflightOptions,
+  type PreflightReport,
+  type RunReport,
+} from '../executor/index.js';
+import { WritLoreError, computeSummary, type Graph, type Node } from '../graph/index.js';
+import { acquireRunLock, type RunLock } from './lock.js';
+import { beginRecordedRun, type RecordedRun } from './session.js';
+import type { ReceiptStore } from './store.js';
+
+/** The signals that cancel a recorded run while it is in flight. */
+export const RUN_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+
+/** One of {@link RUN_SIGNALS}. */
+export type RunSignal = (typeof RUN_SIGNALS)[number];
+
+/** Options of {@link runRecorded}. */
+export interface RunRecordedOptions {
+  /** Where the receipt, journal and backups go (its key store signs the receipt when it has a key). */
+  readonly store: ReceiptStore;
+  /** The actions the plan names. */
+  readonly registry: ActionRegistry;
+  /** Take the run lock `<state>/lock` for the run (default true; false only for a caller that holds it). */
+  readonly lock?: boolean;
+  /** Conflict detection before the first change (default: `{}`, i.e. resolution `stop`); `false` skips it. */
+  readonly preflight?: PreflightOptions | false;
+  /** Executor: nodes running at once (default: the machine's parallelism). */
+  readonly jobs?: number;
+  /** Executor: what a failing node does to a flat run (default `rollback`). */
+  readonly policy?: FailurePolicy;
+  /** Executor: run data filling slots the nodes leave unset (template variables, identities…). */
+  readonly data?: Readonly<Record<string, unknown>>;
+  /** Time and sleeping (default: the wall clock). */
+  readonly clock?: Clock;
+  /** Cancels the run (the executor then compensates; the receipt says so). */
+  readonly signal?: AbortSignal;
+  /** The caller's observers (progress display), called after the journal's. */
+  readonly hooks?: readonly ExecutorHooks[];
+  /** Where action log lines go. */
+  readonly log?: ActionLogger;
+  /** Install SIGINT/SIGTERM handlers for the duration of the run (default true). */
+  readonly handleSignals?: boolean;
+  /** Told about a stale lock being cleared, or a signal received. */
+  readonly onNote?: (message: string) => void;
+}
+
+/** The receipt written for a run. */
+export interface WrittenReceipt {
+  readonly stem: string;
+  readonly path: string;
+  readonly graph: Graph;
+}
+
+/** What {@link runRecorded} returns: the executor's report, the receipt and what preflight saw. */
+export interface RecordedRunResult {
+  readonly report: RunReport;
+  readonly receipt: WrittenReceipt;
+  /** Undefined when preflight was turned off. */
+  readonly preflight: PreflightReport | undefined;
+}
+
+/**
+ * Runs `plan` with everything a trustworthy run needs, in this order:
+ *
+ * 1. takes the run lock (a live holder is a `locked` error; a dead one's lock is cleared);
+ * 2. refuses to start while an interrupted run's journal is waiting for `recover`;
+ * 3. runs preflight: a conflict resolved `stop` throws the `ConflictError` listing every
+ *    conflict. At that point nothing has run and nothing was written (no journal, no receipt,
+ *    no backup): the only trace is the lock, which is released;
+ * 4. opens the journal (and the run's backup directory `<state>/backups/<stem>/`) and runs the
+ *    executor with the journal's hooks, then the caller's;
+ * 5. writes the receipt — for every run that started: `executed`, `failed`, `rolled_back` or
+ *    `interrupted` — and removes the journal;
+ * 6. releases the lock and the signal handlers, whatever happened.
+ *
+ * SIGINT/SIGTERM during the run abort its signal: the executor stops scheduling, kills child
+ * process trees and compensates, and the receipt says `rolled_back` (or `interrupted` when an
+ * undo failed). A second signal does not kill the process mid-compensation: it is reported
+ * through `onNote` and otherwise ignored, because stopping half-way through an undo would leave
+ * the target in neither state. If the process is killed anyway (SIGKILL), the journal stays and
+ * `writ recover` / `lore recover` finishes the rollback.
+ *
+ * @example
+ * const { report, receipt } = await runRecorded(plan, { store, registry, data: writRunData(plan) });
+ * console.log(report.state, receipt.path);
+ */
+export async function runRecorded(plan: Graph, options: RunRecordedOptions): Promise<RecordedRunResult> {
+  const clock = options.clock ?? systemClock;
+  const lock = options.lock === false ? undefined : await takeLock(plan, options, clock);
+  const cancel = new CancelScope(options);
+  try {
+    await refuseInterrupted(options.store, plan);
+    const preflight = await checkConflicts(plan, options, clock, cancel.signal);
+    cancel.signal.throwIfAborted();
+    const run = await beginRecordedRun(options.store, plan, { now: clock.now() });
+    const report = await execute(plan, run, options, clock, cancel.signal);
+    const receipt = await run.finish(report.graph);
+    return { report, receipt, preflight };
+  } finally {
+    cancel.dispose();
+    await lock?.release();
+  }
+}
+
+async function takeLock(plan: Graph, options: RunRecordedOptions, clock: Clock): Promise<RunLock> {
+  return acquireRunLock(options.store.layout.lock, {
+    tool: plan.tool,
+    clock,
+    ...(options.onNote === undefined ? {} : { onNote: options.onNote }),
+  });
+}
+
+/** A journal seen under the lock belongs to a run that died: its effects must be undone first. */
+async function refuseInterrupted(store: ReceiptStore, plan: Graph): Promise<void> {
+  const [journal] = await store.journals();
+  if (journal === undefined) return;
+  const name = path.basename(journal);
+  throw new WritLoreError('locked', `an interrupted run (${name}) has not been recovered; nothing was changed`, {
+    path: journal,
+    hint: `run '${plan.tool} recover' to roll it back first`,
+  });
+}
+
+async function checkConflicts(
+  plan: Graph,
+  options: RunRecordedOptions,
+  clock: Clock,
+  signal: AbortSignal,
+): Promise<PreflightReport | undefined> {
+  if (options.preflight === false) return undefined;
+  const actions = hydrate(plan, options.registry);
+  const ctx = { nodeId: '', signal, clock, data: options.data ?? {}, log: options.log ?? silentLog };
+  return runPreflight(plan, actions, ctx, options.preflight ?? {});
+}
+
+async function execute(
+  plan: Graph,
+  run: RecordedRun,
+  options: RunRecordedOptions,
+  clock: Clock,
+  signal: AbortSignal,
+): Promise<RunReport> {
+  const executor = new GraphExecutor(options.registry, {
+    backups: run.backups,
+    hooks: [run.hooks, ...(options.hooks ?? [])],
+    clock,
+    signal,
+    ...(options.jobs === undefined ? {} : { jobs: options.jobs }),
+    ...(options.policy === undefined ? {} : { policy: options.policy }),
+    ...(options.data === undefined ? {} : { data: options.data }),
+    ...(options.log === undefined ? {} : { log: options.log }),
+  });
+  const { runnable, skipped } = setAsideSkipped(plan);
+  try {
+    const report = await executor.run(runnable);
+    return skipped.length === 0 ? report : { ...report, graph: mergeSkipped(plan, report.graph, skipped) };
+  } catch (error) {
+    // The executor validates before its first hook, so a throw means nothing ran: the journal
+    // holds only its start record, and leaving it would block the next run for no reason.
+    await run.journal.close();
+    await run.journal.remove();
+    throw error;
+  }
+}
+
+/**
+ * Preflight's `skip` marks nodes `skipped` before the run, and the executor only runs graphs
+ * whose nodes are all pending: the run gets the graph without them (and without whatever
+ * depends on them, skipped too), and the receipt gets them back in their places.
+ */
+function setAsideSkipped(plan: Graph): { runnable: Graph; skipped: Node[] } {
+  const skipped = new Set(plan.nodes.filter((node) => node.status === 'skipped').map((node) => node.id));
+  if (skipped.size === 0) return { runnable: plan, skipped: [] };
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const edge of plan.edges) {
+      if (!skipped.has(edge.from) || skipped.has(edge.to)) continue;
+      skipped.add(edge.to);
+      const node = plan.nodes.find((candidate) => candidate.id === edge.to);
+      if (node !== undefined) {
+        node.status = 'skipped';
+        node.error = `skipped: depends on skipped node "${edge.from}"`;
+      }
+      grew = true;
+    }
+  }
+  const keep = (id: string): boolean => !skipped.has(id);
+  const runnable: Graph = {
+    ...plan,
+    nodes: plan.nodes.filter((node) => keep(node.id)),
+    edges: plan.edges.filter((edge) => keep(edge.from) && keep(edge.to)),
+    ...(plan.phases === undefined ? {} : { phases: plan.phases.map((phase) => ({ ...phase, nodes: phase.nodes.filter(keep) })) }),
+  };
+  return { runnable, skipped: plan.nodes.filter((node) => !keep(node.id)) };
+}
+
+/** The run's graph with the skipped nodes, edges and phase members put back in plan order. */
+function mergeSkipped(plan: Graph, ran: Graph, skipped: readonly Node[]): Graph {
+  const byId = new Map([...ran.nodes, ...skipped].map((node) => [node.id, node]));
+  const nodes = plan.nodes.map((node) => byId.get(node.id) ?? node);
+  const phases = ran.phases?.map((phase, index) => ({ ...phase, nodes: plan.phases?.[index]?.nodes ?? phase.nodes }));
+  const merged: Graph = { ...ran, nodes, edges: plan.edges, ...(phases === undefined ? {} : { phases }) };
+  return { ...merged, summary: computeSummary(merged) };
+}
+
+const silentLog: ActionLogger = { info: () => undefined, warn: () => undefined };
+
+/**
+ * The run's cancellation: the caller's signal and, while the run lasts, SIGINT/SIGTERM. The
+ * first signal aborts; later ones are reported and ignored (compensation must finish).
+ */
+class CancelScope {
+  private readonly controller = new AbortController();
+  private readonly handlers: { signal: RunSignal; handler: () => void }[] = [];
+  private readonly onCallerAbort: () => void;
+  private readonly caller: AbortSignal | undefined;
+
+  constructor(options: RunRecordedOptions) {
+    this.caller = options.signal;
+    this.onCallerAbort = () => this.controller.abort(this.caller?.reason);
+    if (this.caller?.aborted === true) this.onCallerAbort();
+    else this.caller?.addEventListener('abort', this.onCallerAbort, { once: true });
+    if (options.handleSignals === false) return;
+    for (const signal of RUN_SIGNALS) {
+      const handler = (): void => this.onSignal(signal, options.onNote);
+      process.on(signal, handler);
+      this.handlers.push({ signal, handler });
+    }
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  private onSignal(signal: RunSignal, onNote: ((message: string) => void) | undefined): void {
+    if (!this.controller.signal.aborted) {
+      onNote?.(`${signal} received: stopping and rolling back what this run changed`);
+      this.controller.abort(new WritLoreError('cancelled', `the run was cancelled by ${signal}`));
+      return;
+    }
+    onNote?.(`${signal} received again: still rolling back; wait for it to finish (or SIGKILL, then 'recover')`);
+  }
+
+  dispose(): void {
+    this.caller?.removeEventListener('abort', this.onCallerAbort);
+    for (const { signal, handler } of this.handlers) process.off(signal, handler);
+  }
+}

@@ -1,0 +1,180 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  ConflictError,
+  Plan,
+  ReceiptStore,
+  WritLoreError,
+  acquireRunLock,
+  createDefaultRegistry,
+  runRecorded,
+  type Graph,
+} from '../../src/index.js';
+import { snapshotTree } from '../helpers/tree-snapshot.js';
+
+const registry = createDefaultRegistry();
+let work: string;
+let repo: string;
+let target: string;
+let stateDir: string;
+
+beforeEach(async () => {
+  work = await fs.mkdtemp(path.join(os.tmpdir(), 'writ-lore-run-recorded-'));
+  repo = path.join(work, 'repo');
+  target = path.join(work, 'home');
+  stateDir = path.join(work, 'state');
+  await fs.mkdir(repo);
+  await fs.mkdir(target);
+  for (const name of ['a', 'b', 'c']) await fs.writeFile(path.join(repo, name), `${name}\n`);
+  await fs.writeFile(path.join(target, 'keep'), 'the user file\n');
+});
+
+afterEach(async () => {
+  await fs.rm(work, { recursive: true, force: true });
+});
+
+/** Links `a`, `b`, `c` into the target; `extra` adds nodes (a failing one, a conflicting one). */
+function plan(extra?: (plan: Plan) => void): Graph {
+  const p = new Plan(registry, { tool: 'writ', context: { target_root: target } });
+  for (const name of ['a', 'b', 'c']) p.link(path.join(repo, name), path.join(target, `.${name}`));
+  extra?.(p);
+  return p.graph();
+}
+
+const store = () => new ReceiptStore({ stateDir });
+const options = () => ({ store: store(), registry, handleSignals: false, jobs: 2 });
+
+async function receipts(): Promise<string[]> {
+  return (await fs.readdir(path.join(stateDir, 'receipts')).catch(() => [])).sort();
+}
+
+describe('runRecorded', () => {
+  it('writes a receipt, removes the journal and releases the lock when the run succeeds', async () => {
+    const { report, receipt } = await runRecorded(plan(), options());
+    expect(report.state).toBe('executed');
+    expect(receipt.graph.state).toBe('executed');
+    expect(await receipts()).toEqual([path.basename(receipt.path)]);
+    expect(await fs.readlink(path.join(target, '.a'))).toBe(path.join(repo, 'a'));
+    await expect(fs.lstat(path.join(stateDir, 'lock'))).rejects.toThrow(/ENOENT/);
+    expect((await store().load(receipt.stem)).state).toBe('executed');
+  });
+
+  it('rolls back when a node fails on a missing source, restoring a displaced file byte for byte', async () => {
+    await fs.writeFile(path.join(target, '.b'), 'the user .b\n');
+    const before = await snapshotTree(target);
+    const failing = plan((p) => p.copy(path.join(repo, 'missing'), path.join(target, '.z')));
+    const { report, receipt } = await runRecorded(failing, {
+      ...options(),
+      preflight: { resolution: 'backup' },
+    });
+    expect(report.state).toBe('rolled_back');
+    expect(receipt.graph.state).toBe('rolled_back');
+    expect(await snapshotTree(target)).toEqual(before);
+    expect(await receipts()).toEqual([path.basename(receipt.path)]);
+  });
+
+  it('throws the ConflictError before any change when a conflict resolves to stop', async () => {
+    await fs.writeFile(path.join(target, '.b'), 'the user .b\n');
+    const before = await snapshotTree(target);
+    const error = await runRecorded(plan(), options()).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ConflictError);
+    expect((error as ConflictError).conflicts.map((c) => c.path)).toEqual([path.join(target, '.b')]);
+    expect(await snapshotTree(target)).toEqual(before);
+    expect(await receipts()).toEqual([]);
+    await expect(fs.lstat(path.join(stateDir, 'lock'))).rejects.toThrow(/ENOENT/);
+    await expect(fs.lstat(path.join(stateDir, 'backups'))).rejects.toThrow(/ENOENT/);
+  });
+
+  it('backs a conflicting file up and records it when the resolution is backup', async () => {
+    await fs.writeFile(path.join(target, '.b'), 'the user .b\n');
+    const { report } = await runRecorded(plan(), { ...options(), preflight: { resolution: 'backup' } });
+    expect(report.state).toBe('executed');
+    expect(await fs.readlink(path.join(target, '.b'))).toBe(path.join(repo, 'b'));
+    const node = report.graph.nodes.find((n) => n.id.includes('.b'));
+    expect(JSON.stringify(node?.undo)).toContain('backup');
+  });
+
+  it('runs around nodes that preflight skipped and records them skipped in the receipt', async () => {
+    await fs.writeFile(path.join(target, '.b'), 'the user .b\n');
+    const { report, receipt } = await runRecorded(plan(), { ...options(), preflight: { resolution: 'skip' } });
+    expect(report.state).toBe('executed');
+    expect(await fs.readFile(path.join(target, '.b'), 'utf8')).toBe('the user .b\n');
+    expect(await fs.readlink(path.join(target, '.a'))).toBe(path.join(repo, 'a'));
+    const statuses = receipt.graph.nodes.map((node) => [path.basename(node.id), node.status]);
+    expect(statuses).toEqual([['.a', 'completed'], ['.b', 'skipped'], ['.c', 'completed']]);
+    expect(receipt.graph.summary?.by_status).toEqual({ completed: 2, skipped: 1 });
+  });
+
+  it('refuses with a locked error while a live process holds the lock, changing nothing', async () => {
+    const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
+    try {
+      await fs.mkdir(stateDir, { recursive: true });
+      const held = await acquireRunLock(path.join(stateDir, 'lock'), { tool: 'lore', pid: child.pid! });
+      const before = await snapshotTree(target);
+      const error = await runRecorded(plan(), options()).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(WritLoreError);
+      expect((error as WritLoreError).code).toBe('locked');
+      expect((error as WritLoreError).message).toContain(`pid ${child.pid}`);
+      expect(await snapshotTree(target)).toEqual(before);
+      expect(await fs.readFile(held.path, 'utf8')).toContain(String(child.pid));
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+
+  it('refuses to start while an interrupted run waits for recovery', async () => {
+    await fs.mkdir(path.join(stateDir, 'receipts'), { recursive: true });
+    await fs.writeFile(path.join(stateDir, 'receipts', 'writ-2026-01-01T00-00-00-000Z.journal'), '');
+    const error = await runRecorded(plan(), options()).catch((caught: unknown) => caught);
+    expect((error as WritLoreError).code).toBe('locked');
+    expect((error as WritLoreError).hint).toContain('writ recover');
+    await expect(fs.lstat(path.join(target, '.a'))).rejects.toThrow(/ENOENT/);
+  });
+
+  it('compensates and records rolled_back when its signal aborts mid-run', async () => {
+    const before = await snapshotTree(target);
+    const controller = new AbortController();
+    let started = 0;
+    const { report, receipt } = await runRecorded(plan(), {
+      ...options(),
+      jobs: 1,
+      signal: controller.signal,
+      hooks: [{ onNodeComplete: () => { started += 1; if (started === 2) controller.abort(); } }],
+    });
+    expect(report.state).toBe('rolled_back');
+    expect(receipt.graph.state).toBe('rolled_back');
+    expect(await snapshotTree(target)).toEqual(before);
+  });
+
+  it('aborts the run on SIGINT and ignores a second signal while compensating', async () => {
+    const before = await snapshotTree(target);
+    const listeners = process.listenerCount('SIGINT');
+    const notes: string[] = [];
+    let completed = 0;
+    const { report } = await runRecorded(plan(), {
+      ...options(),
+      handleSignals: true,
+      jobs: 1,
+      onNote: (note) => notes.push(note),
+      hooks: [
+        {
+          onNodeComplete: () => {
+            completed += 1;
+            if (completed === 1) process.emit('SIGINT');
+          },
+          onCompensate: () => {
+            if (notes.length === 1) process.emit('SIGTERM');
+          },
+        },
+      ],
+    });
+    expect(report.state).toBe('rolled_back');
+    expect(notes[0]).toMatch(/SIGINT received/);
+    expect(notes[1]).toMatch(/SIGTERM received again: still rolling back/);
+    expect(await snapshotTree(target)).toEqual(before);
+    expect(process.listenerCount('SIGINT')).toBe(listeners);
+  });
+});
