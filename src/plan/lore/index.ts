@@ -9,3 +9,6 @@ export * from './interpolate.js';
 export * from './confine.js';
 export * from './conditions.js';
 export * from './build.js';
+export * from './installed.js';
+export * from './removal.js';
+export * from './prefetch.js';

@@ -1,0 +1,24 @@
+import { recoverInterrupted } from '../../src/index.js';
+import { EXIT } from '../exit-codes.js';
+import type { Handler } from '../program.js';
+import { openLoreSession, type LoreFlags } from './common.js';
+
+/** `lore recover`: rolls back every interrupted run (a journal without its receipt). */
+export const handler: Handler<LoreFlags> = async (ctx) => {
+  const session = openLoreSession(ctx);
+  const reports = await recoverInterrupted({
+    store: session.store,
+    actions: session.actions,
+    tool: 'lore',
+    onNote: (message) => ctx.out.note(message),
+    onUndo: (node, outcome) => ctx.out.note(`  ${node.key} ${outcome}`),
+  });
+  if (ctx.out.isJson) ctx.out.json(reports);
+  else if (reports.length === 0) ctx.out.line('nothing to recover', true);
+  for (const report of reports) {
+    if (ctx.out.isJson) break;
+    const failed = report.failed.map((item) => `\n  left: ${item.node}: ${item.message}`).join('');
+    ctx.out.line(`${report.stem}: ${report.outcome}, ${report.state}, ${report.undone.length} undone${failed}`, true);
+  }
+  return reports.every((report) => report.failed.length === 0) ? EXIT.ok : EXIT.rollbackIncomplete;
+};
