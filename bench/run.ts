@@ -1,5 +1,6 @@
 import { runExecutorBench } from './executor.js';
 import { runGraphBench } from './graph.js';
+import { runLoreBench } from './lore.js';
 import { machineLine, runIfMain } from './lib/main.js';
 import { runReceiptsBench } from './receipts.js';
 import { formatTable, type BenchRow } from './lib/table.js';
@@ -11,6 +12,7 @@ const SUITES: readonly { readonly name: string; readonly run: () => Promise<Benc
   { name: 'graph', run: () => runGraphBench() },
   { name: 'executor', run: () => runExecutorBench() },
   { name: 'receipts', run: () => runReceiptsBench() },
+  { name: 'lore', run: () => runLoreBench() },
 ];
 
 runIfMain(import.meta.url, async () => {

@@ -2,7 +2,7 @@ import type { RetryPolicy } from '../../graph/index.js';
 import type { ManagerName } from '../../actions/index.js';
 
 /**
- * The shape of a lore `package.yaml` (documented in fixtures/registry/README.md). Every part
+ * The shape of a lore `package.yaml` (documented in docs/formats.md, "package.yaml"). Every part
  * that can be wrong at plan time carries the line it came from, so errors name `file:line`.
  */
 
