@@ -1,0 +1,170 @@
+import path from 'node:path';
+import {
+  computeChecksum,
+  errorMessage,
+  graphToJson,
+  runRecorded,
+  type Graph,
+  type PreflightOptions,
+  type RunReport,
+} from '../../src/index.js';
+import { EXIT } from '../exit-codes.js';
+import type { Output } from '../output.js';
+import type { CommandContext, Handler } from '../program.js';
+import {
+  conflictOptions,
+  jobsOf,
+  knownTargets,
+  openSession,
+  ownedRootsOf,
+  planFromFlags,
+  runDataFor,
+  type WritFlags,
+  type WritSession,
+  WRIT_JSON_VERSION,
+  warnInterrupted,
+} from './context.js';
+import { assertFresh, loadPlan, savePlan } from './plan-file.js';
+import { predictTargets, type TargetPrediction } from './predict.js';
+import { progressHooks, summaryLine } from './progress.js';
+import { countOutcomes, diffOf, predictionsJson, printPurchaseOrder } from './purchase-order.js';
+
+/** Options of `writ apply`. */
+export interface ApplyOptions extends WritFlags {
+  readonly dryRun?: boolean;
+  readonly diff?: boolean;
+  readonly out?: string;
+  readonly plan?: string;
+}
+
+/** `writ apply`: the purchase order (`--dry-run`), or preflight, the run and its receipt. */
+export const handler: Handler<ApplyOptions> = async (ctx: CommandContext<ApplyOptions>) => {
+  const session = openSession(ctx);
+  const { options } = ctx;
+  jobsOf(options); // flags are checked before any work
+  await warnInterrupted(ctx.out, session.store);
+  if (options.plan !== undefined) return applySavedPlan(ctx, session, options.plan);
+  const plan = planFromFlags(session, options, ctx.args);
+  const graph = plan.graph;
+  const data = runDataFor(session, graph, options);
+  const preflight: PreflightOptions = {
+    ...conflictOptions(options, graph.context.target_root ?? '/'),
+    known: await knownTargets(session.store),
+    ownedRoots: ownedRootsOf(graph),
+  };
+  const predictions = await predictTargets(graph, { registry: session.registry, data, preflight });
+  if (options.dryRun === true || options.out !== undefined) {
+    const checksum = computeChecksum(graph);
+    if (ctx.out.isJson) {
+      ctx.out.json({ version: WRIT_JSON_VERSION, checksum, plan: JSON.parse(graphToJson(graph)) as unknown, targets: predictionsJson(predictions), collisions: plan.collisions });
+    } else {
+      printPurchaseOrder(ctx.out, plan, predictions, checksum);
+      if (options.diff === true) printDiffs(ctx.out, predictions);
+    }
+    if (options.out !== undefined) await saveTo(ctx.out, session, options.out, graph, predictions);
+    return EXIT.ok;
+  }
+  if (isNothingToDo(predictions)) return reportNothingToDo(ctx.out, predictions);
+  return execute(ctx, session, graph, data, preflight);
+};
+
+async function saveTo(out: Output, session: WritSession, file: string, graph: Graph, predictions: readonly TargetPrediction[]): Promise<void> {
+  const saved = await savePlan(file, graph, predictions, session.keys);
+  out.note(`plan saved to ${file} (${saved.signed ? 'signed' : 'unsigned'}, checksum ${saved.checksum}); apply it with 'writ apply --plan ${file}'`);
+}
+
+/** Prints the unified diff of every target that would change. */
+export function printDiffs(out: Output, predictions: readonly TargetPrediction[]): void {
+  for (const prediction of predictions) {
+    const text = diffOf(prediction);
+    if (text === '') continue;
+    for (const line of text.replace(/\n$/, '').split('\n')) out.line(colourDiffLine(out, line));
+  }
+}
+
+function colourDiffLine(out: Output, line: string): string {
+  if (line.startsWith('+++') || line.startsWith('---')) return out.paint('bold', line);
+  if (line.startsWith('+')) return out.paint('green', line);
+  if (line.startsWith('-')) return out.paint('red', line);
+  return line.startsWith('@@') ? out.paint('cyan', line) : line;
+}
+
+function isNothingToDo(predictions: readonly TargetPrediction[]): boolean {
+  return predictions.every((prediction) => prediction.outcome.kind === 'unchanged');
+}
+
+function reportNothingToDo(out: Output, predictions: readonly TargetPrediction[]): number {
+  if (out.isJson) out.json({ version: WRIT_JSON_VERSION, state: 'unchanged', targets: predictions.length, receipt: null });
+  else out.line(`nothing to do: all ${countOutcomes(predictions).unchanged} targets are up to date (no receipt written)`, true);
+  return EXIT.ok;
+}
+
+/** `writ apply --plan FILE`: verify, check every precondition, then run exactly that plan. */
+async function applySavedPlan(ctx: CommandContext<ApplyOptions>, session: WritSession, file: string): Promise<number> {
+  const graph = await loadPlan(file, { keys: session.keys, requireSignature: ctx.options.requireSignature === true });
+  await assertFresh(graph, file);
+  const data = runDataFor(session, graph, ctx.options);
+  const preflight: PreflightOptions = { known: await knownTargets(session.store), ownedRoots: ownedRootsOf(graph) };
+  return execute(ctx, session, graph, data, preflight);
+}
+
+async function execute(
+  ctx: CommandContext<ApplyOptions>,
+  session: WritSession,
+  graph: Graph,
+  data: Readonly<Record<string, unknown>>,
+  preflight: PreflightOptions,
+): Promise<number> {
+  const { out } = ctx;
+  const progress = progressHooks(out, graph);
+  const started = performance.now();
+  const jobs = jobsOf(ctx.options);
+  let result;
+  try {
+    result = await runRecorded(graph, {
+      store: session.store,
+      registry: session.registry,
+      data,
+      preflight,
+      hooks: [progress],
+      onNote: (note) => out.warn(note),
+      ...(jobs === undefined ? {} : { jobs }),
+    });
+  } finally {
+    progress.end();
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const { report, receipt } = result;
+  const file = path.basename(receipt.path);
+  if (out.isJson) {
+    out.json({ version: WRIT_JSON_VERSION, state: report.state, receipt: receipt.path, summary: report.graph.summary, errors: report.errors.map(errorMessage) });
+  }
+  return report.state === 'executed' ? reportSuccess(out, report, file, seconds) : reportFailure(out, report, file);
+}
+
+function reportSuccess(out: Output, report: RunReport, file: string, seconds: number): number {
+  if (!out.isJson) out.line(summaryLine(report, file, seconds), true);
+  return EXIT.ok;
+}
+
+function reportFailure(out: Output, report: RunReport, file: string): number {
+  for (const error of report.errors) out.error(error);
+  for (const diagnostic of report.diagnostics) {
+    if (diagnostic.kind === 'undo-failed' || diagnostic.kind === 'not-compensable') out.warn(`${diagnostic.node}: ${diagnostic.message}`);
+  }
+  switch (report.state) {
+    case 'rolled_back':
+      out.note(`rolled back: every change of this run was undone — receipt ${file}`);
+      return EXIT.runFailed;
+    case 'interrupted':
+      out.note(`rollback incomplete: see the errors above — receipt ${file}`);
+      return EXIT.rollbackIncomplete;
+    case 'failed':
+    case 'executed':
+    case 'pending':
+      out.note(`run ${report.state} — receipt ${file}`);
+      return EXIT.runFailed;
+    default:
+      return report.state satisfies never;
+  }
+}

@@ -1,0 +1,171 @@
+import os from 'node:os';
+import path from 'node:path';
+import {
+  CONFLICT_RESOLUTIONS,
+  KeyStore,
+  ReceiptStore,
+  WRIT_CONFIG_FILE,
+  WritLoreError,
+  buildWritPlan,
+  createDefaultRegistry,
+  detectSegments,
+  knownTargetsOf,
+  parseLayerFlag,
+  parseSegmentFlag,
+  readUserConfig,
+  resolveConfigDir,
+  resolveLayers,
+  resolveStateDir,
+  writRunData,
+  type ActionRegistry,
+  type ConflictResolution,
+  type Graph,
+  type KnownTarget,
+  type PreflightOptions,
+  type WritPlan,
+} from '../../src/index.js';
+import type { Output } from '../output.js';
+import type { CommandContext } from '../program.js';
+import { foldDeployments } from './deployments.js';
+
+/** The `--json` envelope version of the writ commands. */
+export const WRIT_JSON_VERSION = 1;
+
+/** The flags shared by the writ commands that build a plan (see cli/writ.ts). */
+export interface WritFlags {
+  readonly repo?: string;
+  readonly layer?: readonly string[];
+  readonly target?: string;
+  readonly system?: boolean;
+  readonly segment?: readonly string[];
+  readonly conflict?: string;
+  readonly conflictPath?: readonly string[];
+  readonly identity?: readonly string[];
+  readonly jobs?: string;
+  readonly configDir?: string;
+  readonly requireSignature?: boolean;
+}
+
+/** Everything a writ command works with, resolved once from flags, environment and config. */
+export interface WritSession {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly configDir: string;
+  readonly stateDir: string;
+  readonly store: ReceiptStore;
+  readonly keys: KeyStore;
+  readonly registry: ActionRegistry;
+}
+
+/** Opens the state and config directories and the action registry (no plan yet). */
+export function openSession(ctx: CommandContext<WritFlags>): WritSession {
+  const env = ctx.streams.env;
+  const { stateDir: givenState, configDir: givenConfig, requireSignature } = ctx.options;
+  const configDir = resolveConfigDir({ env, ...(givenConfig === undefined ? {} : { configDir: givenConfig }) });
+  const stateDir = resolveStateDir({ env, ...(givenState === undefined ? {} : { stateDir: givenState }) });
+  const keys = new KeyStore(configDir);
+  const store = new ReceiptStore({ stateDir, keys, requireSignature: requireSignature === true });
+  return { env, configDir, stateDir, store, keys, registry: createDefaultRegistry() };
+}
+
+/** Builds the writ plan for the command's flags and PROJECT arguments. */
+export function planFromFlags(session: WritSession, flags: WritFlags, projects: readonly string[]): WritPlan {
+  const { env, configDir } = session;
+  const userConfig = readUserConfig(path.join(configDir, WRIT_CONFIG_FILE), env);
+  const { layers } = resolveLayers({
+    ...(flags.repo === undefined ? {} : { repo: flags.repo }),
+    layers: (flags.layer ?? []).map(parseLayerFlag),
+    ...(userConfig === undefined ? {} : { userConfig }),
+    env,
+  });
+  const overrides = Object.fromEntries((flags.segment ?? []).map((text) => {
+    const { name, value } = parseSegmentFlag(text);
+    return [name, value];
+  }));
+  const segments = detectSegments({ env, overrides });
+  const home = env['HOME'] ?? os.homedir();
+  const targetRoot = path.resolve(flags.target ?? home);
+  return buildWritPlan({
+    catalog: session.registry,
+    layers,
+    segments,
+    targetRoot,
+    projects,
+    ...(userConfig === undefined ? {} : { userConfig: pickUserDefaults(userConfig) }),
+    system: flags.system === true,
+  });
+}
+
+function pickUserDefaults(config: NonNullable<ReturnType<typeof readUserConfig>>) {
+  return { ...(config.projects === undefined ? {} : { projects: config.projects }), variables: config.variables };
+}
+
+/** The run data for a writ graph: variables and segments from its context, `--identity` files. */
+export function runDataFor(session: WritSession, graph: Graph, flags: WritFlags): Readonly<Record<string, unknown>> {
+  const identities = (flags.identity ?? []).map((file) => path.resolve(file));
+  return writRunData(graph, {
+    env: { ...session.env },
+    configDir: session.configDir,
+    ...(identities.length === 0 ? {} : { ageIdentities: identities }),
+  });
+}
+
+/** What the writ receipts say writ last placed at each path (for preflight's ownership test). */
+export async function knownTargets(store: ReceiptStore): Promise<Map<string, KnownTarget>> {
+  const { stacks, latest } = await foldDeployments(store);
+  if (latest === undefined) return new Map();
+  const tops = [...stacks.values()].flatMap((stack) => stack.slice(-1).map((item) => item.node));
+  return knownTargetsOf({ ...latest, nodes: tops });
+}
+
+/** Every writ command reports an interrupted run (a journal without its receipt) it finds. */
+export async function warnInterrupted(out: Output, store: ReceiptStore): Promise<void> {
+  for (const journal of await store.journals()) {
+    out.warn(`an interrupted run (${path.basename(journal)}) has not been recovered: run 'writ recover'`);
+  }
+}
+
+/** The conflict options from `--conflict` and `--conflict-path PATH=RESOLUTION`. */
+export function conflictOptions(flags: WritFlags, targetRoot: string): Pick<PreflightOptions, 'resolution' | 'perPath'> {
+  const resolution = parseResolution(flags.conflict ?? 'stop', '--conflict');
+  const perPath: Record<string, ConflictResolution> = {};
+  for (const text of flags.conflictPath ?? []) {
+    const index = text.lastIndexOf('=');
+    if (index <= 0) {
+      throw new WritLoreError('invalid-input', `--conflict-path "${text}" is not PATH=RESOLUTION`, {
+        hint: 'write it as --conflict-path ~/.bashrc=backup',
+      });
+    }
+    const target = expandTarget(text.slice(0, index), targetRoot);
+    perPath[target] = parseResolution(text.slice(index + 1), '--conflict-path');
+  }
+  return { resolution, perPath };
+}
+
+function parseResolution(text: string, flag: string): ConflictResolution {
+  const found = CONFLICT_RESOLUTIONS.find((name) => name === text);
+  if (found !== undefined) return found;
+  throw new WritLoreError('invalid-input', `${flag}: "${text}" is not a resolution`, {
+    hint: `use one of ${CONFLICT_RESOLUTIONS.join(', ')}`,
+  });
+}
+
+/** `~/x` and relative paths are target paths under the target root. */
+function expandTarget(text: string, targetRoot: string): string {
+  if (text === '~' || text.startsWith('~/')) return path.join(targetRoot, text.slice(2));
+  return path.isAbsolute(text) ? path.resolve(text) : path.join(targetRoot, text);
+}
+
+/** `--jobs N` as a positive integer (undefined: the executor's default). */
+export function jobsOf(flags: WritFlags): number | undefined {
+  if (flags.jobs === undefined) return undefined;
+  const jobs = Number(flags.jobs);
+  if (!Number.isInteger(jobs) || jobs < 1) {
+    throw new WritLoreError('invalid-input', `--jobs must be a whole number ≥ 1, not "${flags.jobs}"`);
+  }
+  return jobs;
+}
+
+/** The layer roots: a symlink pointing into one of them is ours even without a receipt. */
+export function ownedRootsOf(graph: Graph): string[] {
+  return (graph.context.layers ?? []).map((layer) => layer.path);
+}

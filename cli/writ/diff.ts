@@ -1,0 +1,38 @@
+import path from 'node:path';
+import { EXIT } from '../exit-codes.js';
+import type { CommandContext, Handler } from '../program.js';
+import { printDiffs } from './apply.js';
+import { knownTargets, openSession, ownedRootsOf, planFromFlags, runDataFor, warnInterrupted, type WritFlags } from './context.js';
+import { predictTargets } from './predict.js';
+import { diffOf } from './purchase-order.js';
+
+/**
+ * `writ diff [PATH…]`: what `apply` would change, as unified diffs (copies and templates in
+ * full, secrets as digests, links as one line). Read-only. PATHs (`~/x`, relative to the
+ * target, or absolute) limit the output; a directory selects everything under it.
+ */
+export const handler: Handler<WritFlags> = async (ctx: CommandContext<WritFlags>) => {
+  const session = openSession(ctx);
+  await warnInterrupted(ctx.out, session.store);
+  const plan = planFromFlags(session, ctx.options, []);
+  const graph = plan.graph;
+  const root = graph.context.target_root ?? '/';
+  const predictions = await predictTargets(graph, {
+    registry: session.registry,
+    data: runDataFor(session, graph, ctx.options),
+    preflight: { resolution: 'stop', known: await knownTargets(session.store), ownedRoots: ownedRootsOf(graph) },
+  });
+  const wanted = ctx.args.map((arg) => targetPath(arg, root));
+  const selected = predictions.filter((p) => wanted.length === 0 || wanted.some((w) => p.target === w || p.target.startsWith(w + path.sep)));
+  if (ctx.out.isJson) {
+    ctx.out.json({ version: 1, diffs: selected.map((p) => ({ target: p.target, diff: diffOf(p) })).filter((d) => d.diff !== '') });
+  } else {
+    printDiffs(ctx.out, selected);
+  }
+  return EXIT.ok;
+};
+
+function targetPath(text: string, root: string): string {
+  if (text === '~' || text.startsWith('~/')) return path.join(root, text.slice(2));
+  return path.resolve(text);
+}

@@ -1,0 +1,125 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import {
+  WritLoreError,
+  assertVerified,
+  computeChecksum,
+  immediate,
+  parseGraph,
+  readTargetState,
+  signGraph,
+  writeFileAtomic,
+  writeGraphYaml,
+  type Conflict,
+  type Graph,
+  type KeyStore,
+  type Node,
+  type TargetState,
+} from '../../src/index.js';
+import type { TargetPrediction } from './predict.js';
+
+/** The annotation holding what a target looked like when the plan was saved (its precondition). */
+export const EXPECT_ANNOTATION = 'writ.expect';
+
+/** A target state as one comparable string: `missing`, `symlink:T`, `file:DIGEST:MODE`, `directory`. */
+export function describeState(state: TargetState): string {
+  switch (state.type) {
+    case 'missing':
+    case 'directory':
+    case 'other':
+      return state.type;
+    case 'symlink':
+      return `symlink:${state.link_target ?? ''}`;
+    case 'file':
+      return `file:${state.digest ?? ''}:${state.mode ?? ''}`;
+    default:
+      return state.type satisfies never;
+  }
+}
+
+/**
+ * The plan to save with `--out`: each target's node carries its precondition (what is at the
+ * path now) and the conflict resolution chosen for it, so the saved plan decides exactly what
+ * this dry run showed. Sealed with a checksum for the file's name, and signed when a key exists.
+ */
+export async function savePlan(
+  file: string,
+  graph: Graph,
+  predictions: readonly TargetPrediction[],
+  keys: KeyStore,
+): Promise<{ checksum: string; signed: boolean }> {
+  const byNode = new Map(predictions.map((prediction) => [prediction.node, prediction]));
+  const nodes: Node[] = [];
+  for (const node of graph.nodes) {
+    const prediction = byNode.get(node.id);
+    if (prediction === undefined) {
+      nodes.push(node);
+      continue;
+    }
+    const state = await readTargetState(prediction.target);
+    const conflict = prediction.outcome.kind === 'conflict' ? prediction.outcome.conflict : undefined;
+    nodes.push(withPrecondition(node, describeState(state), conflict));
+  }
+  const { checksum: _checksum, signature: _signature, ...bare } = graph;
+  const plan: Graph = { ...bare, nodes };
+  const basename = path.basename(file);
+  const key = await keys.signingKey();
+  const sealed = key === undefined ? { ...plan, checksum: computeChecksum(plan, basename) } : signGraph(plan, key.secretKey, basename);
+  await writeFileAtomic(path.resolve(file), writeGraphYaml(sealed));
+  return { checksum: sealed.checksum ?? '', signed: key !== undefined };
+}
+
+function withPrecondition(node: Node, expect: string, conflict: Conflict | undefined): Node {
+  const annotations = { ...(node.annotations ?? {}), [EXPECT_ANNOTATION]: expect };
+  const keepsResolution = conflict !== undefined && conflict.resolution !== 'stop';
+  const slots = keepsResolution ? { ...node.slots, on_conflict: immediate(conflict.resolution) } : node.slots;
+  return { ...node, annotations, slots };
+}
+
+/** Options of {@link loadPlan}. */
+export interface LoadPlanOptions {
+  readonly keys: KeyStore;
+  readonly requireSignature: boolean;
+}
+
+/** Reads a saved writ plan and verifies its checksum and signature (`integrity`, exit 4). */
+export async function loadPlan(file: string, options: LoadPlanOptions): Promise<Graph> {
+  const text = await readFile(file, 'utf8').catch((cause: unknown) => {
+    throw new WritLoreError('not-found', `cannot read the plan ${file}`, { path: file, cause });
+  });
+  const graph = parseGraph(text, { path: file });
+  assertVerified(graph, {
+    basename: path.basename(file),
+    trustedKeys: await options.keys.trustedKeys(),
+    requireSignature: options.requireSignature,
+    path: file,
+  });
+  if (graph.tool !== 'writ' || graph.state !== 'pending') {
+    throw new WritLoreError('invalid-input', `${file} is not a writ plan (tool ${graph.tool}, state ${graph.state})`, {
+      path: file,
+      hint: "save one with 'writ apply --dry-run --out FILE'",
+    });
+  }
+  return graph;
+}
+
+/**
+ * Checks every node's precondition against the disk; a plan whose targets changed since it was
+ * saved is stale (`stale-plan`, exit 4), and the error names each drifted path.
+ */
+export async function assertFresh(graph: Graph, file: string): Promise<void> {
+  const drifted: string[] = [];
+  for (const node of graph.nodes) {
+    const expected = node.annotations?.[EXPECT_ANNOTATION];
+    const slot = node.slots['path'];
+    if (expected === undefined || slot?.kind !== 'immediate' || typeof slot.value !== 'string') continue;
+    const now = describeState(await readTargetState(slot.value));
+    if (now !== expected) drifted.push(`  ${slot.value}: was ${expected}, now ${now}`);
+  }
+  if (drifted.length === 0) return;
+  const noun = drifted.length === 1 ? 'path' : 'paths';
+  throw new WritLoreError('stale-plan', `the plan is stale: ${drifted.length} ${noun} changed since it was saved; nothing was changed:\n${drifted.join('\n')}`, {
+    path: file,
+    hint: "make a new plan with 'writ apply --dry-run --out FILE'",
+  });
+}

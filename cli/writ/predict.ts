@@ -1,0 +1,189 @@
+import { readFile } from 'node:fs/promises';
+import {
+  DependencyView,
+  digestBytes,
+  WritLoreError,
+  errorMessage,
+  fillSlotsFromData,
+  hydrate,
+  readTargetState,
+  preflight,
+  resolveSlots,
+  systemClock,
+  targetSources,
+  type Action,
+  type ActionContext,
+  type ActionRegistry,
+  type Conflict,
+  type Graph,
+  type PreflightEntry,
+  type PreflightOptions,
+  type TargetSource,
+  type TargetState,
+} from '../../src/index.js';
+
+/**
+ * The content actions a dry run may call `do` on: they only read (a template, an age file) and
+ * return bytes; they write nothing and have nothing to undo. Everything else is only probed.
+ */
+const PURE_CONTENT_ACTIONS: ReadonlySet<string> = new Set(['template.render', 'secret.decrypt']);
+
+/** What `apply` would do to one target. */
+export type TargetOutcome =
+  | { readonly kind: 'create' }
+  | { readonly kind: 'replace'; readonly current: TargetState; readonly detail: string }
+  | { readonly kind: 'unchanged' }
+  | { readonly kind: 'conflict'; readonly conflict: Conflict }
+  | { readonly kind: 'unknown'; readonly reason: string };
+
+/** One purchase-order line: a target, where it comes from, and its predicted outcome. */
+export interface TargetPrediction extends TargetSource {
+  readonly outcome: TargetOutcome;
+  /** The bytes `apply` would write (copies, templates, secrets), when known. */
+  readonly content?: Buffer;
+}
+
+/** Options of {@link predictTargets}. */
+export interface PredictOptions {
+  readonly registry: ActionRegistry;
+  readonly data: Readonly<Record<string, unknown>>;
+  readonly preflight: PreflightOptions;
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * Predicts every target of a writ graph, read-only: preflight's probes (conflicts settled with
+ * their resolutions, our own items turned into `replace`), refined for copies whose content
+ * comes from a template or a secret by computing that content in memory.
+ */
+export async function predictTargets(graph: Graph, options: PredictOptions): Promise<TargetPrediction[]> {
+  const signal = options.signal ?? new AbortController().signal;
+  const actions = hydrate(graph, options.registry);
+  const ctx = { nodeId: '', signal, clock: systemClock, data: options.data, log: silentLog };
+  const report = await preflight(graph, actions, ctx, options.preflight);
+  const entries = new Map(report.entries.map((entry) => [entry.node, entry]));
+  const conflicts = new Map(report.conflicts.map((conflict) => [conflict.node, conflict]));
+  const contents = await previewContents(graph, actions, options.data, signal);
+  const modes = new Map(graph.nodes.map((node) => [node.id, immediateMode(node.slots['mode'])]));
+  const predictions: TargetPrediction[] = [];
+  for (const line of targetSources(graph)) {
+    const content = await contentOf(line, contents);
+    const expected = content === undefined || content instanceof Error ? content : { bytes: content, mode: modes.get(line.node) ?? '0644' };
+    const outcome = await outcomeOf(line, entries.get(line.node), conflicts.get(line.node), expected);
+    predictions.push(content instanceof Buffer ? { ...line, outcome, content } : { ...line, outcome });
+  }
+  return predictions;
+}
+
+/** The bytes a copy would write: its source file, or its computed content (an Error if that failed). */
+async function contentOf(line: TargetSource, contents: ReadonlyMap<string, Buffer | Error>): Promise<Buffer | Error | undefined> {
+  switch (line.transform) {
+    case 'link':
+      return undefined;
+    case 'copy':
+      return readFile(line.source).catch((error: unknown) => toError(error));
+    case 'render':
+      return contents.get(`render:${line.source}`);
+    case 'decrypt':
+      return contents.get(`decrypt:${line.source}`);
+    case 'decrypt-render':
+      return contents.get(`render:${line.source}`) ?? contents.get(`decrypt:${line.source}`);
+    default:
+      return line.transform satisfies never;
+  }
+}
+
+async function outcomeOf(
+  line: TargetSource,
+  entry: PreflightEntry | undefined,
+  conflict: Conflict | undefined,
+  content: { readonly bytes: Buffer; readonly mode: string } | Error | undefined,
+): Promise<TargetOutcome> {
+  if (content instanceof Error) return { kind: 'unknown', reason: content.message };
+  if (content !== undefined && line.transform !== 'link') {
+    const current = await readTargetState(line.target);
+    if (current.type === 'missing') return { kind: 'create' };
+    const isSame = current.type === 'file' && current.digest === digestBytes(content.bytes) && current.mode === content.mode;
+    if (isSame) return { kind: 'unchanged' };
+  }
+  if (conflict !== undefined) return { kind: 'conflict', conflict };
+  const outcome = entry?.outcome;
+  if (outcome === undefined) return { kind: 'unknown', reason: entry?.unprobed ?? 'not probed' };
+  switch (outcome.kind) {
+    case 'create':
+      return { kind: 'create' };
+    case 'ok-already':
+      return { kind: 'unchanged' };
+    case 'replace':
+      return { kind: 'replace', current: outcome.current, detail: outcome.detail ?? 'replaced' };
+    case 'conflict':
+      return { kind: 'unknown', reason: outcome.reason };
+    default:
+      return outcome satisfies never;
+  }
+}
+
+/**
+ * Runs the pure content nodes (render, decrypt) in dependency order, in memory, so templates
+ * and secrets can be compared and diffed. A failure (no identity, a template error) is kept
+ * as the node's value: the dry run shows it, `apply` would fail on it and roll back.
+ */
+async function previewContents(
+  graph: Graph,
+  actions: ReadonlyMap<string, Action>,
+  data: Readonly<Record<string, unknown>>,
+  signal: AbortSignal,
+): Promise<Map<string, Buffer | Error>> {
+  const results = new Map<string, Buffer | Error>();
+  const byId = new Map(graph.nodes.map((node) => [node.id, node]));
+  for (const id of new DependencyView(graph).topologicalOrder()) {
+    const node = byId.get(id);
+    const action = actions.get(id);
+    if (node === undefined || action === undefined || !PURE_CONTENT_ACTIONS.has(node.action)) continue;
+    try {
+      const slots = fillSlotsFromData(resolveSlots(node, upstream(results)), data, [
+        ...action.spec.required,
+        ...(action.spec.optional ?? []),
+      ]);
+      const output = await action.do(readOnlyContext(id, data, signal), slots);
+      results.set(id, Buffer.from(output.result as Uint8Array));
+    } catch (error) {
+      results.set(id, toError(error));
+    }
+  }
+  return results;
+}
+
+/** Upstream results without failed ones: a node fed by a failure fails to resolve (and says so). */
+function upstream(results: ReadonlyMap<string, Buffer | Error>): Map<string, unknown> {
+  const ok = new Map<string, unknown>();
+  for (const [id, value] of results) if (!(value instanceof Error)) ok.set(id, value);
+  return ok;
+}
+
+function readOnlyContext(nodeId: string, data: Readonly<Record<string, unknown>>, signal: AbortSignal): ActionContext {
+  const refuse = (): never => {
+    throw new WritLoreError('internal', `node "${nodeId}": a dry run cannot change anything`);
+  };
+  return {
+    nodeId,
+    signal,
+    clock: systemClock,
+    data,
+    log: silentLog,
+    get backups(): never {
+      return refuse();
+    },
+    registerUndo: async () => refuse(),
+  };
+}
+
+function toError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(errorMessage(error));
+}
+
+function immediateMode(slot: Graph['nodes'][number]['slots'][string] | undefined): string | undefined {
+  return slot?.kind === 'immediate' && typeof slot.value === 'string' ? slot.value : undefined;
+}
+
+const silentLog = { info: () => undefined, warn: () => undefined };

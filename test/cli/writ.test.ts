@@ -1,0 +1,126 @@
+import fs from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { main } from '../../cli/writ.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const FIXTURES = path.join(ROOT, 'fixtures/dotfiles');
+
+function sink(): { stream: Writable; text: () => string } {
+  const chunks: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer | string, _encoding, callback) {
+      chunks.push(chunk.toString());
+      callback();
+    },
+  });
+  return { stream, text: () => chunks.join('') };
+}
+
+let dir: string;
+
+beforeEach(async () => {
+  dir = await fs.mkdtemp(path.join(os.tmpdir(), 'writ-cli-'));
+  await fs.mkdir(path.join(dir, 'home'));
+});
+
+afterEach(async () => {
+  await fs.rm(dir, { recursive: true, force: true });
+});
+
+/** Runs `writ argv…` in-process with captured output and the temp dir's state and config. */
+async function writ(argv: readonly string[], options: { tty?: boolean } = {}) {
+  const stdout = sink();
+  const stderr = sink();
+  if (options.tty === true) Object.assign(stderr.stream, { isTTY: true });
+  const env = { WRIT_LORE_STATE_DIR: path.join(dir, 'state'), WRIT_LORE_CONFIG_DIR: path.join(dir, 'config'), NO_COLOR: '1', HOME: path.join(dir, 'home') };
+  const code = await main(argv, { stdout: stdout.stream, stderr: stderr.stream, env });
+  return { code, stdout: stdout.text(), stderr: stderr.text() };
+}
+
+const SUBCOMMANDS = ['apply', 'status', 'diff', 'recover', 'rollback', 'remove'];
+
+describe('writ command line', () => {
+  it.each(SUBCOMMANDS)('shows help with examples for %s', async (name) => {
+    const run = await writ([name, '--help']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(`Usage: writ ${name}`);
+    expect(run.stdout).toContain('Examples:');
+    expect(run.stdout).toContain(`$ writ ${name}`);
+  });
+
+  it('lists every subcommand in the top-level help', async () => {
+    const run = await writ(['--help']);
+    for (const name of SUBCOMMANDS) expect(run.stdout).toMatch(new RegExp(`^  ${name}\\b`, 'm'));
+  });
+
+  it.each([
+    [['apply', '--jobs', '0', '--repo', path.join(FIXTURES, 'base')], 'writ: error: --jobs must be a whole number ≥ 1, not "0"'],
+    [['apply', '--conflict', 'maybe'], "writ: error: option '--conflict <resolution>' argument 'maybe' is invalid"],
+    [['apply'], 'writ: error: no writ repository given'],
+    [['apply', '--repo', path.join(FIXTURES, 'base'), 'nosuchproject'], 'writ: error: project "nosuchproject" has no directory in any layer'],
+    [['rollback', 'writ-2020-01-01T00-00-00-000Z'], 'writ: error: no writ receipt writ-2020-01-01T00-00-00-000Z'],
+    [['remove'], "writ: error: missing required argument 'projects'"],
+  ])('reports %j as one error line and exit 2', async (argv, message) => {
+    const run = await writ(argv);
+    expect(run.code).toBe(2);
+    expect(run.stderr.split('\n')[0]).toContain(message);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('dry-runs the example in-process and applies it', async () => {
+    const flags = ['--repo', path.join(FIXTURES, 'base'), '--target', path.join(dir, 'home'), 'shell'];
+    const dry = await writ(['apply', '--dry-run', ...flags]);
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toMatch(/^ {2}\+ create {2}~\/\.bashrc {2,}link ← base\/shell$/m);
+    expect(dry.stdout).toMatch(/^3 targets: 3 to create, 0 to replace, 0 unchanged, 0 conflicts$/m);
+    const applied = await writ(['apply', '--json', ...flags]);
+    expect(applied.code).toBe(0);
+    const parsed = JSON.parse(applied.stdout) as { state: string; receipt: string };
+    expect(parsed.state).toBe('executed');
+    expect(path.basename(parsed.receipt)).toMatch(/^writ-.*\.yaml$/);
+  });
+
+  it('draws progress in place on a TTY and plain lines otherwise', async () => {
+    const flags = ['apply', '--repo', path.join(FIXTURES, 'base'), '--target', path.join(dir, 'home'), 'shell'];
+    const live = await writ(flags, { tty: true });
+    expect(live.code).toBe(0);
+    expect(live.stderr).toContain('\r\u001b[2K[1/3] ~/.bashrc');
+    expect(live.stderr.endsWith('\r\u001b[2K')).toBe(true);
+    await fs.rm(path.join(dir, 'state'), { recursive: true });
+    await fs.rm(path.join(dir, 'home'), { recursive: true });
+    const plain = await writ(flags);
+    expect(plain.stderr).toBe('linked   ~/.bashrc\nlinked   ~/.bashrc.d/linux.sh\nlinked   ~/.profile\n');
+  });
+
+  it('says there is nothing to recover when no run was interrupted', async () => {
+    const run = await writ(['recover']);
+    expect(run).toEqual({ code: 0, stdout: 'nothing to recover: no interrupted run\n', stderr: '' });
+  });
+});
+
+describe('writ start-up', () => {
+  /** Static imports of a TypeScript source file, resolved to source paths. */
+  function staticImports(file: string): string[] {
+    const text = readFileSync(file, 'utf8');
+    const specifiers = [...text.matchAll(/^import (?!type)[^'"]*from '(\.[^']+)';$/gm)].map((match) => match[1] ?? '');
+    return specifiers.map((specifier) => path.resolve(path.dirname(file), specifier.replace(/\.js$/, '.ts')));
+  }
+
+  it('loads only the error module of the library before a command runs (fast --help)', () => {
+    const seen = new Set<string>();
+    const queue = [path.join(ROOT, 'cli/writ.ts')];
+    while (queue.length > 0) {
+      const file = queue.pop() ?? '';
+      if (seen.has(file)) continue;
+      seen.add(file);
+      queue.push(...staticImports(file));
+    }
+    const library = [...seen].filter((file) => file.startsWith(path.join(ROOT, 'src'))).map((file) => path.relative(ROOT, file));
+    expect(library).toEqual(['src/graph/errors.ts']);
+  });
+});

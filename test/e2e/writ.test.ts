@@ -1,0 +1,307 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parseGraph } from '../../src/index.js';
+import { spawnSync } from 'node:child_process';
+import {
+  ROOT,
+  makeSandbox,
+  sandboxEnv,
+  receiptNames,
+  snapshotAll,
+  snapshotHome,
+  writ,
+  type Sandbox,
+} from './writ-helpers.js';
+
+/*
+ * End-to-end: the built `writ` (node bin/writ.js, compiled by `npm test`'s build) against a copy
+ * of fixtures/dotfiles, a temporary home and a temporary state dir.
+ */
+
+let box: Sandbox;
+const PROJECTS = ['all', 'shell', 'git', 'secrets'];
+
+beforeEach(async () => {
+  box = await makeSandbox();
+});
+
+afterEach(async () => {
+  await fs.rm(box.dir, { recursive: true, force: true });
+});
+
+const apply = (...extra: string[]) => writ(box, ['apply', ...box.flags, '--identity', box.identity, ...extra, ...PROJECTS]);
+
+describe('writ apply --dry-run', () => {
+  it('prints the purchase order and writes nothing anywhere, state dir included', async () => {
+    await fs.writeFile(path.join(box.home, '.profile'), 'mine\n');
+    const before = await snapshotAll(box);
+    const run = await apply('--dry-run', '--diff');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('writ purchase order');
+    expect(run.stdout).toMatch(/\+ create\s+~\/\.bashrc\s+link ← base\/shell/);
+    expect(run.stdout).toMatch(/! conflict\s+~\/\.profile .*regular file exists .*→ stop/);
+    expect(run.stdout).toContain('+\tname = Kim Example');
+    expect(run.stdout).toMatch(/Secret .*token\.env differs: \(missing\) -> sha256:[0-9a-f]{64}/);
+    expect(run.stdout).toMatch(/plan checksum sha256:[0-9a-f]{64}/);
+    expect(await snapshotAll(box)).toEqual(before);
+  });
+
+  it('emits the whole plan and every prediction with --json', async () => {
+    const run = await apply('--dry-run', '--json');
+    expect(run.code).toBe(0);
+    const parsed = JSON.parse(run.stdout) as { plan: { nodes: unknown[]; state: string }; targets: { outcome: { kind: string } }[]; checksum: string };
+    expect(parsed.plan.state).toBe('pending');
+    expect(parsed.plan.nodes.length).toBe(11);
+    expect(parsed.targets.map((t) => t.outcome.kind)).toEqual(Array(9).fill('create'));
+    expect(run.stdout).not.toContain('SECRET');
+  });
+
+  it('saves a checksummed plan with --out that parses back', async () => {
+    const file = path.join(box.dir, 'plan.yaml');
+    const run = await apply('--out', file);
+    expect(run.code).toBe(0);
+    const graph = parseGraph(await fs.readFile(file, 'utf8'));
+    expect(graph.state).toBe('pending');
+    expect(graph.checksum).toMatch(/^sha256:/);
+    expect(await receiptNames(box)).toEqual([]);
+    await expect(fs.readdir(box.home)).resolves.toEqual([]);
+  });
+});
+
+describe('writ apply', () => {
+  it('deploys, writes one receipt, and a second apply changes nothing and says so', async () => {
+    const first = await apply();
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/^7 linked, 2 copied in [0-9.]+ s — receipt writ-.*\.yaml$/m);
+    expect(await fs.readlink(path.join(box.home, '.bashrc'))).toBe(path.join(box.repo, 'base/Home/shell/.bashrc'));
+    expect((await fs.stat(path.join(box.home, '.config/writ-example/token.env'))).mode & 0o777).toBe(0o600);
+    expect(await receiptNames(box)).toHaveLength(1);
+    const before = await snapshotAll(box);
+    const second = await apply();
+    expect(second.code).toBe(0);
+    expect(second.stdout).toContain('nothing to do: all 9 targets are up to date');
+    expect(await snapshotAll(box)).toEqual(before);
+  });
+
+  it('stops with exit 3 listing every conflict and changes nothing', async () => {
+    await fs.writeFile(path.join(box.home, '.profile'), 'mine\n');
+    await fs.mkdir(path.join(box.home, '.inputrc'));
+    const before = await snapshotHome(box);
+    const run = await apply();
+    expect(run.code).toBe(3);
+    expect(run.stderr).toContain('2 conflicts; nothing was changed');
+    expect(run.stderr).toContain(`regular file exists at ${path.join(box.home, '.profile')}`);
+    expect(run.stderr).toContain(`directory exists at ${path.join(box.home, '.inputrc')}`);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+    expect(await snapshotHome(box)).toEqual(before);
+    expect(await receiptNames(box)).toEqual([]);
+  });
+
+  it.each([
+    ['backup', 'symlink', 'mine\n'],
+    ['overwrite', 'symlink', 'mine\n'],
+    ['skip', 'file', 'mine\n'],
+    ['adopt', 'symlink', 'mine\n'],
+  ])('resolves a conflicting file with --conflict %s', async (resolution, type, content) => {
+    const profile = path.join(box.home, '.profile');
+    await fs.writeFile(profile, 'mine\n');
+    const run = await apply('--conflict', resolution);
+    expect(run.code).toBe(0);
+    const stats = await fs.lstat(profile);
+    expect(stats.isSymbolicLink() ? 'symlink' : 'file').toBe(type);
+    // Whatever the resolution, the user's bytes survive: in place, in the backup store or adopted.
+    const source = path.join(box.repo, 'base/Home/shell/.profile');
+    if (resolution === 'skip') expect(await fs.readFile(profile, 'utf8')).toBe(content);
+    if (resolution === 'adopt') expect(await fs.readFile(source, 'utf8')).toBe(content);
+    if (resolution === 'backup' || resolution === 'overwrite') {
+      const [stem] = await fs.readdir(path.join(box.state, 'backups'));
+      const saved = await fs.readdir(path.join(box.state, 'backups', stem ?? ''), { recursive: true });
+      expect(saved.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('resolves one path with --conflict-path and still stops on the others', async () => {
+    await fs.writeFile(path.join(box.home, '.profile'), 'mine\n');
+    await fs.writeFile(path.join(box.home, '.bashrc'), 'mine too\n');
+    const run = await apply('--conflict-path', '~/.profile=skip');
+    expect(run.code).toBe(3);
+    expect(run.stderr).toContain('1 conflict;');
+    expect(run.stderr).toContain('.bashrc');
+  });
+
+  it('rolls back and restores the home byte for byte when a secret cannot be decrypted (exit 1)', async () => {
+    await fs.writeFile(path.join(box.home, '.bashrc'), 'the user bashrc\n');
+    await fs.chmod(path.join(box.home, '.bashrc'), 0o640);
+    const before = await snapshotHome(box);
+    const run = await writ(box, ['apply', ...box.flags, '--conflict', 'backup', ...PROJECTS]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/writ: error: .*decrypt/);
+    expect(run.stderr).toContain('rolled back');
+    expect(await snapshotHome(box)).toEqual(before);
+    const [receipt] = await receiptNames(box);
+    const graph = parseGraph(await fs.readFile(path.join(box.state, 'receipts', receipt ?? ''), 'utf8'));
+    expect(graph.state).toBe('rolled_back');
+  });
+
+  it('reports a bad flag in one line with a hint and exit 2', async () => {
+    const run = await writ(box, ['apply', ...box.flags, '--conflict-path', 'nonsense']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe('writ: error: --conflict-path "nonsense" is not PATH=RESOLUTION\nwrit: hint: write it as --conflict-path ~/.bashrc=backup\n');
+  });
+});
+
+describe('writ apply --plan', () => {
+  it('applies a saved plan exactly when nothing drifted', async () => {
+    const file = path.join(box.dir, 'plan.yaml');
+    expect((await apply('--out', file)).code).toBe(0);
+    const run = await writ(box, ['apply', '--plan', file, '--identity', box.identity]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/7 linked, 2 copied/);
+  });
+
+  it('refuses a stale plan with exit 4 naming the drifted path, changing nothing', async () => {
+    const file = path.join(box.dir, 'plan.yaml');
+    expect((await apply('--out', file)).code).toBe(0);
+    await fs.writeFile(path.join(box.home, '.profile'), 'appeared later\n');
+    const before = await snapshotAll(box);
+    const run = await writ(box, ['apply', '--plan', file, '--identity', box.identity]);
+    expect(run.code).toBe(4);
+    expect(run.stderr).toContain('the plan is stale: 1 path changed');
+    expect(run.stderr).toContain(`${path.join(box.home, '.profile')}: was missing, now file:sha256:`);
+    expect(await snapshotAll(box)).toEqual(before);
+  });
+
+  it('refuses a plan whose bytes were changed with exit 4', async () => {
+    const file = path.join(box.dir, 'plan.yaml');
+    expect((await apply('--out', file)).code).toBe(0);
+    await fs.writeFile(file, (await fs.readFile(file, 'utf8')).replace('Kim Example', 'Eve Example'));
+    const run = await writ(box, ['apply', '--plan', file]);
+    expect(run.code).toBe(4);
+    expect(run.stderr).toContain('checksum mismatch');
+  });
+
+  it('signs the saved plan when a signing key exists, and --require-signature accepts it', async () => {
+    const keygen = spawnSync(process.execPath, [path.join(ROOT, 'bin/receipts.js'), 'keygen'], { env: sandboxEnv(box), encoding: 'utf8' });
+    expect(keygen.status).toBe(0);
+    const file = path.join(box.dir, 'plan.yaml');
+    const saved = await apply('--out', file);
+    expect(saved.stderr).toContain('(signed, checksum sha256:');
+    expect(parseGraph(await fs.readFile(file, 'utf8')).signature?.method).toBe('ed25519');
+    const run = await writ(box, ['apply', '--plan', file, '--require-signature', '--identity', box.identity]);
+    expect(run.code).toBe(0);
+  });
+
+  it('refuses an unsigned plan with --require-signature', async () => {
+    const file = path.join(box.dir, 'plan.yaml');
+    expect((await apply('--out', file)).code).toBe(0);
+    const run = await writ(box, ['apply', '--plan', file, '--require-signature']);
+    expect(run.code).toBe(4);
+    expect(run.stderr).toContain('unsigned');
+  });
+});
+
+describe('writ status and diff', () => {
+  it('reports ok, missing, modified, replaced and orphan', async () => {
+    expect((await apply()).code).toBe(0);
+    await fs.rm(path.join(box.home, '.bashrc'));
+    await fs.appendFile(path.join(box.home, '.config/git/config'), '# edited\n');
+    await fs.rm(path.join(box.home, '.inputrc'));
+    await fs.symlink('/etc/hostname', path.join(box.home, '.inputrc'));
+    await fs.rm(path.join(box.repo, 'base/Home/git/.config/git/ignore'));
+    const run = await writ(box, ['status', '--identity', box.identity]);
+    expect(run.code).toBe(0);
+    const lines = run.stdout.split('\n');
+    const statusOf = (target: string) => lines.find((line) => line.includes(` ${target} `) || line.endsWith(` ${target}`))?.split(/\s+/)[0];
+    expect(statusOf('~/.bashrc')).toBe('missing');
+    expect(statusOf('~/.config/git/config')).toBe('modified');
+    expect(statusOf('~/.inputrc')).toBe('replaced');
+    expect(statusOf('~/.config/git/ignore')).toBe('orphan');
+    expect(statusOf('~/.profile')).toBe('ok');
+    expect(run.stdout).toMatch(/9 files: \d+ ok, 1 missing, 1 modified, 1 replaced, 1 orphan/);
+  });
+
+  it('reports source-changed when a template renders differently now', async () => {
+    expect((await apply()).code).toBe(0);
+    const config = path.join(box.repo, 'base/writ.yaml');
+    await fs.writeFile(config, (await fs.readFile(config, 'utf8')).replace('Kim Example', 'Kim Changed'));
+    const run = await writ(box, ['status', '--json', '--identity', box.identity]);
+    const parsed = JSON.parse(run.stdout) as { files: { path: string; status: string }[] };
+    const byPath = Object.fromEntries(parsed.files.map((file) => [path.relative(box.home, file.path), file.status]));
+    expect(byPath['.config/git/config']).toBe('source-changed');
+    expect(byPath['.bashrc']).toBe('ok');
+  });
+
+  it('prints what apply would change as unified diffs, for the paths asked', async () => {
+    expect((await apply()).code).toBe(0);
+    await fs.appendFile(path.join(box.home, '.config/git/config'), '# edited\n');
+    const run = await writ(box, ['diff', ...box.flags, '--identity', box.identity, '~/.config/git']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('--- a/');
+    expect(run.stdout).toContain('-# edited');
+    expect(run.stdout).not.toContain('.bashrc');
+  });
+});
+
+describe('writ rollback and remove', () => {
+  it('rolls the latest run back to a byte-identical home, backed-up files included', async () => {
+    await fs.writeFile(path.join(box.home, '.profile'), 'the user profile\n', { mode: 0o600 });
+    const before = await snapshotHome(box);
+    expect((await apply('--conflict', 'backup')).code).toBe(0);
+    const run = await writ(box, ['rollback']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/rolled back writ-\S+: 9 undone — receipt writ-/);
+    expect(await snapshotHome(box)).toEqual(before);
+    const again = await writ(box, ['rollback']);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain('no writ run to roll back');
+  });
+
+  it('refuses with exit 3 naming a path changed since, and rolls back anyway with --force', async () => {
+    expect((await apply()).code).toBe(0);
+    const config = path.join(box.home, '.config/git/config');
+    await fs.appendFile(config, '# my edit\n');
+    const before = await snapshotAll(box);
+    const refused = await writ(box, ['rollback', 'latest']);
+    expect(refused.code).toBe(3);
+    expect(refused.stderr).toContain(`${config}: left as file:sha256:`);
+    expect(await snapshotAll(box)).toEqual(before);
+    const forced = await writ(box, ['rollback', '--force']);
+    expect(forced.code).toBe(0);
+    await expect(fs.readdir(box.home)).resolves.toEqual([]);
+    const saved = await fs.readdir(path.join(box.state, 'backups'), { recursive: true });
+    expect(saved.some((name) => name.endsWith('config'))).toBe(true);
+  });
+
+  it('removes a project, keeping a copy edited since unless --force', async () => {
+    expect((await apply()).code).toBe(0);
+    const config = path.join(box.home, '.config/git/config');
+    await fs.appendFile(config, '# my edit\n');
+    const run = await writ(box, ['remove', 'git']);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain(`kept ${config}`);
+    await expect(fs.lstat(path.join(box.home, '.config/git/ignore'))).rejects.toThrow(/ENOENT/);
+    expect(await fs.readFile(config, 'utf8')).toContain('# my edit');
+    expect((await fs.lstat(path.join(box.home, '.bashrc'))).isSymbolicLink()).toBe(true);
+    const forced = await writ(box, ['remove', 'git', '--force']);
+    expect(forced.code).toBe(0);
+    await expect(fs.lstat(config)).rejects.toThrow(/ENOENT/);
+    const status = await writ(box, ['status', '--json']);
+    const files = (JSON.parse(status.stdout) as { files: { path: string }[] }).files.map((f) => path.relative(box.home, f.path));
+    expect(files).not.toContain('.config/git/config');
+    expect(files).toContain('.bashrc');
+  });
+
+  it('removes a path deployed by two runs back to what was there before writ, not to the older link', async () => {
+    await fs.writeFile(path.join(box.home, '.bashrc'), 'the user bashrc\n');
+    const before = await snapshotHome(box);
+    expect((await apply('--conflict', 'backup')).code).toBe(0);
+    await fs.cp(path.join(box.repo, 'base/Home/shell/.bashrc'), path.join(box.repo, 'personal/Home/shell/.bashrc'));
+    const redeploy = await apply();
+    expect(redeploy.code).toBe(0);
+    expect(redeploy.stdout).toMatch(/^1 linked, 0 copied, 1 backed up, 8 unchanged/m);
+    expect(await fs.readlink(path.join(box.home, '.bashrc'))).toBe(path.join(box.repo, 'personal/Home/shell/.bashrc'));
+    expect((await writ(box, ['remove', ...PROJECTS])).code).toBe(0);
+    expect(await snapshotHome(box)).toEqual(before);
+  });
+});
