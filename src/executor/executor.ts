@@ -11,7 +11,21 @@ import { RecoveryStack } from './recovery-stack.js';
 import { rollbackSaga } from './rollback.js';
 import { phaseFailed, runForward } from './saga.js';
 import { rollbackIncomplete } from './compensator.js';
+import { blockedBy } from './scheduler.js';
 import type { ActionSource, ExecutorOptions, FailurePolicy, RunReport } from './types.js';
+
+/**
+ * Nodes skipped before the run never run, and neither does anything that depends on them: those
+ * are skipped now, naming the skipped node they wait for.
+ */
+function skipDependentsOfSkipped(env: RunEnv, graph: Graph): void {
+  const skipped = graph.nodes.filter((node) => node.status === 'skipped').map((node) => node.id);
+  if (skipped.length === 0) return;
+  for (const [id, origin] of blockedBy(skipped, graph.nodes, graph.edges)) {
+    const node = env.ledger.node(id);
+    if (node.status === 'pending') env.ledger.markSkipped(node, `skipped: depends on skipped node "${origin}"`);
+  }
+}
 
 /** How the forward part of a run ended, before the final state is decided. */
 interface Ending {
@@ -48,6 +62,7 @@ export class GraphExecutor {
     const env = this.environment(graph);
     const scope: Scope = { results: new Map(), stack: new RecoveryStack(), signal: env.signal, failures: new Map() };
     await env.hooks.emit('onRunStart', { graph });
+    skipDependentsOfSkipped(env, graph);
     const forward = forwardPhases(graph);
     const ending = forward === undefined ? await this.flat(env, scope, graph) : await this.saga(env, scope, forward);
     const state = this.finish(env, ending);
@@ -79,7 +94,8 @@ export class GraphExecutor {
         hint: 'build a new plan to run it again',
       });
     }
-    const busy = graph.nodes.find((node) => node.status !== 'pending');
+    // A node may be skipped before the run (a preflight `skip` resolution); nothing else.
+    const busy = graph.nodes.find((node) => node.status !== 'pending' && node.status !== 'skipped');
     if (busy !== undefined) {
       throw new WritLoreError('invalid-input', `node "${busy.id}" is ${busy.status} in a pending graph`);
     }

@@ -121,7 +121,8 @@ function isRetryable(scope: Scope, failed: readonly string[]): boolean {
 async function undoAttempt(env: RunEnv, scope: Scope, nodes: readonly Node[], mark: number): Promise<boolean> {
   const failures = await unwindStack(env, scope, scope.stack, { from: mark });
   if (failures.length > 0) return false;
-  for (const node of nodes) env.ledger.markPending(node);
+  // Nodes skipped before the run stay skipped; everything this try ran is tried again.
+  for (const node of nodes) if (node.status !== 'skipped') env.ledger.markPending(node);
   return true;
 }
 

@@ -55,7 +55,11 @@ class Dispatcher {
     this.done = done;
     ({ successors: this.successors, inDegree: this.inDegree } = buildAdjacency(request.nodes, request.edges));
     this.started = new Uint8Array(request.nodes.length);
-    for (let i = 0; i < request.nodes.length; i += 1) if (this.inDegree[i] === 0) this.ready.push(i);
+    for (let i = 0; i < request.nodes.length; i += 1) {
+      // A node skipped before the run is settled already (its dependents are skipped too).
+      if ((request.nodes[i] as Node).status === 'skipped') this.started[i] = 1;
+      else if (this.inDegree[i] === 0) this.ready.push(i);
+    }
   }
 
   /** Starts ready nodes up to the limit; resolves when nothing runs and nothing can start. */

@@ -11,7 +11,7 @@ import {
   type PreflightReport,
   type RunReport,
 } from '../executor/index.js';
-import { WritLoreError, computeSummary, type Graph, type Node } from '../graph/index.js';
+import { WritLoreError, type Graph } from '../graph/index.js';
 import { acquireRunLock, type RunLock } from './lock.js';
 import { beginRecordedRun, type RecordedRun } from './session.js';
 import type { ReceiptStore } from './store.js';
@@ -158,10 +158,10 @@ async function execute(
     ...(options.data === undefined ? {} : { data: options.data }),
     ...(options.log === undefined ? {} : { log: options.log }),
   });
-  const { runnable, skipped } = setAsideSkipped(plan);
   try {
-    const report = await executor.run(runnable);
-    return skipped.length === 0 ? report : { ...report, graph: mergeSkipped(plan, report.graph, skipped) };
+    // Nodes preflight resolved `skip` are already `skipped`: the executor leaves them (and what
+    // depends on them) out of the run and keeps them in the receipt.
+    return await executor.run(plan);
   } catch (error) {
     // The executor validates before its first hook, so a throw means nothing ran: the journal
     // holds only its start record, and leaving it would block the next run for no reason.
@@ -169,46 +169,6 @@ async function execute(
     await run.journal.remove();
     throw error;
   }
-}
-
-/**
- * Preflight's `skip` marks nodes `skipped` before the run, and the executor only runs graphs
- * whose nodes are all pending: the run gets the graph without them (and without whatever
- * depends on them, skipped too), and the receipt gets them back in their places.
- */
-function setAsideSkipped(plan: Graph): { runnable: Graph; skipped: Node[] } {
-  const skipped = new Set(plan.nodes.filter((node) => node.status === 'skipped').map((node) => node.id));
-  if (skipped.size === 0) return { runnable: plan, skipped: [] };
-  for (let grew = true; grew; ) {
-    grew = false;
-    for (const edge of plan.edges) {
-      if (!skipped.has(edge.from) || skipped.has(edge.to)) continue;
-      skipped.add(edge.to);
-      const node = plan.nodes.find((candidate) => candidate.id === edge.to);
-      if (node !== undefined) {
-        node.status = 'skipped';
-        node.error = `skipped: depends on skipped node "${edge.from}"`;
-      }
-      grew = true;
-    }
-  }
-  const keep = (id: string): boolean => !skipped.has(id);
-  const runnable: Graph = {
-    ...plan,
-    nodes: plan.nodes.filter((node) => keep(node.id)),
-    edges: plan.edges.filter((edge) => keep(edge.from) && keep(edge.to)),
-    ...(plan.phases === undefined ? {} : { phases: plan.phases.map((phase) => ({ ...phase, nodes: phase.nodes.filter(keep) })) }),
-  };
-  return { runnable, skipped: plan.nodes.filter((node) => !keep(node.id)) };
-}
-
-/** The run's graph with the skipped nodes, edges and phase members put back in plan order. */
-function mergeSkipped(plan: Graph, ran: Graph, skipped: readonly Node[]): Graph {
-  const byId = new Map([...ran.nodes, ...skipped].map((node) => [node.id, node]));
-  const nodes = plan.nodes.map((node) => byId.get(node.id) ?? node);
-  const phases = ran.phases?.map((phase, index) => ({ ...phase, nodes: plan.phases?.[index]?.nodes ?? phase.nodes }));
-  const merged: Graph = { ...ran, nodes, edges: plan.edges, ...(phases === undefined ? {} : { phases }) };
-  return { ...merged, summary: computeSummary(merged) };
 }
 
 const silentLog: ActionLogger = { info: () => undefined, warn: () => undefined };

@@ -21,6 +21,50 @@ describe('GraphExecutor', () => {
     expect(graph.state).toBe('pending');
   });
 
+  describe('nodes skipped before the run (e.g. by a preflight resolution)', () => {
+    function preSkip(graph: Graph, id: string): Graph {
+      const target = graph.nodes.find((candidate) => candidate.id === id);
+      if (target === undefined) throw new Error(`no node ${id}`);
+      target.status = 'skipped';
+      target.error = 'skipped: conflict (regular file exists)';
+      return graph;
+    }
+
+    it('runs the rest of a flat graph and skips what depends on them, keeping their reasons', async () => {
+      const recorder = new Recorder();
+      const graph = preSkip(flatGraph([{ id: 'a' }, { id: 'b', after: ['a'] }, { id: 'c' }, { id: 'd', after: ['b'] }]), 'a');
+      const report = await executor(recorder).run(graph);
+      expect(report.state).toBe('executed');
+      expect(recorder.entries('do')).toEqual(['c']);
+      expect(statuses(graph)).toEqual({ a: 'skipped', b: 'skipped', c: 'completed', d: 'skipped' });
+      expect(graph.nodes.map((n) => n.error)).toEqual([
+        'skipped: conflict (regular file exists)',
+        'skipped: depends on skipped node "a"',
+        undefined,
+        'skipped: depends on skipped node "a"',
+      ]);
+    });
+
+    it('keeps them skipped across the retries of a phase', async () => {
+      const recorder = new Recorder().failOn('y', 'before', 1);
+      const graph = preSkip(
+        phasedGraph([{ id: 'one', nodes: [{ id: 'x' }, { id: 'y' }], retry: { max_attempts: 2, backoff: 'none' } }]),
+        'x',
+      );
+      const report = await executor(recorder).run(graph);
+      expect(report.state).toBe('executed');
+      expect(graph.phases?.[0]?.attempts?.map((a) => a.status)).toEqual(['failed', 'completed']);
+      expect(recorder.entries('do')).toEqual(['y']); // the first try failed before acting
+      expect(statuses(graph)).toEqual({ x: 'skipped', y: 'completed' });
+    });
+
+    it('still refuses a node that is running or done in a pending graph', async () => {
+      const graph = flatGraph([{ id: 'a' }]);
+      (graph.nodes[0] as { status: string }).status = 'completed';
+      await expect(executor(new Recorder()).run(graph)).rejects.toMatchObject({ code: 'invalid-input' });
+    });
+  });
+
   it('makes the graph the receipt: timestamps, undo, attempts, summary, and it round-trips through the codec', async () => {
     const recorder = new Recorder().failOn('b2');
     const graph = phasedGraph([
