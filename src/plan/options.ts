@@ -1,8 +1,8 @@
 import { WritLoreError } from '../graph/index.js';
-import type { GraphContext, JsonValue, Platform, Tool } from '../graph/index.js';
-import type { Clock, ManagerName, OnConflict } from '../actions/index.js';
+import type { GraphContext, Platform, Tool } from '../graph/index.js';
+import type { Clock, OnConflict } from '../actions/index.js';
 import type { NodeOptions } from './builder.js';
-import type { Input, SlotInput } from './handles.js';
+import type { Input } from './handles.js';
 import type { BranchPredicate } from './predicate.js';
 import type { Plan } from './plan.js';
 
