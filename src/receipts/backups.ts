@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { DirectoryBackupStore, type BackupRef } from '../actions/index.js';
+import { lstatOrUndefined, DirectoryBackupStore, type BackupRef } from '../actions/index.js';
 import { WritLoreError, type Graph, type JsonValue } from '../graph/index.js';
 import { parseReceiptName } from './names.js';
 import type { StateLayout } from './paths.js';
@@ -99,13 +99,13 @@ async function selectCandidates(layout: StateLayout, selection: PruneSelection):
 }
 
 async function keepReason(store: ReceiptStore, stem: string, force: boolean): Promise<string | undefined> {
-  if (await pathExists(store.journalPathOf(stem))) {
+  if (lstatOrUndefined(store.journalPathOf(stem)) !== undefined) {
     return 'its run was interrupted and has not been recovered (the journal needs these backups)';
   }
-  if (force || !(await pathExists(store.pathOf(stem)))) return undefined;
+  if (force || lstatOrUndefined(store.pathOf(stem)) === undefined) return undefined;
   const graph = await store.load(stem);
   const needed = neededRefs(graph, backupStoreFor(store.layout, stem).root);
-  if ((await anyExists(needed)) === false) return undefined;
+  if ((anyExists(needed)) === false) return undefined;
   return `receipt ${stem} still needs them to roll back (pass --force to remove anyway)`;
 }
 
@@ -118,20 +118,10 @@ function neededRefs(graph: Graph, root: string): string[] {
     .map((ref) => path.join(root, ref.id));
 }
 
-async function anyExists(files: readonly string[]): Promise<boolean> {
-  for (const file of files) if (await pathExists(file)) return true;
-  return false;
+function anyExists(files: readonly string[]): boolean {
+  return files.some((file) => lstatOrUndefined(file) !== undefined);
 }
 
-async function pathExists(file: string): Promise<boolean> {
-  try {
-    await fs.lstat(file);
-    return true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
-    throw error;
-  }
-}
 
 /** Bytes used by a directory tree (file sizes; links and directories count as 0). */
 export async function directorySize(directory: string): Promise<number> {

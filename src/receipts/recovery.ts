@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
-import type { Action, ActionContext, ActionLogger, Clock } from '../actions/index.js';
+import { lstatOrUndefined, type Action, type ActionContext, type ActionLogger, type Clock } from '../actions/index.js';
 import { systemClock } from '../executor/index.js';
 import {
   GRAPH_FORMAT_VERSION,
@@ -61,7 +61,7 @@ export async function recover(journalPath: string, options: RecoverOptions): Pro
   const stem = stemOf(journalPath);
   const { store } = options;
   const receiptPath = store.pathOf(stem);
-  if (await isPresent(receiptPath)) {
+  if (lstatOrUndefined(receiptPath) !== undefined) {
     await fs.unlink(journalPath);
     const graph = await store.load(stem);
     return { stem, outcome: 'already-recorded', state: graph.state, undone: [], failed: [], receiptPath };
@@ -196,12 +196,3 @@ function recoveredNode(node: ReplayedNode, now: Date): Node {
   };
 }
 
-async function isPresent(file: string): Promise<boolean> {
-  try {
-    await fs.lstat(file);
-    return true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
-    throw error;
-  }
-}

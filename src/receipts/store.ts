@@ -1,4 +1,5 @@
 import fs from 'node:fs/promises';
+import { lstatOrUndefined } from '../actions/index.js';
 import path from 'node:path';
 import { WritLoreError, computeChecksum, errorMessage, parseGraph, signGraph, writeGraphYaml, type Graph, type Tool } from '../graph/index.js';
 import { writeFileAtomic } from './atomic.js';
@@ -86,7 +87,7 @@ export class ReceiptStore {
     await fs.mkdir(this.layout.receipts, { recursive: true });
     for (let sequence = 1; ; sequence += 1) {
       const stem = receiptStem(graph.tool, graph.timestamp, sequence);
-      if (await exists(this.pathOf(stem))) continue;
+      if (lstatOrUndefined(this.pathOf(stem)) !== undefined) continue;
       try {
         return await create(stem, this.journalPathOf(stem));
       } catch (error) {
@@ -107,7 +108,7 @@ export class ReceiptStore {
     const key = await this.keys?.signingKey();
     for (let sequence = 1; ; sequence += 1) {
       const stem = options.stem ?? receiptStem(graph.tool, graph.timestamp, sequence);
-      if (options.stem === undefined && (await exists(this.journalPathOf(stem)))) continue;
+      if (options.stem === undefined && lstatOrUndefined(this.journalPathOf(stem)) !== undefined) continue;
       const fileName = receiptFileName(stem);
       const sealed = seal(graph, fileName, key?.secretKey);
       try {
@@ -251,12 +252,3 @@ export function integrityError(file: string, check: ReceiptCheck): WritLoreError
   });
 }
 
-async function exists(file: string): Promise<boolean> {
-  try {
-    await fs.lstat(file);
-    return true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
-    throw error;
-  }
-}
