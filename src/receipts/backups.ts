@@ -105,7 +105,7 @@ async function keepReason(store: ReceiptStore, stem: string, force: boolean): Pr
   if (force || lstatOrUndefined(store.pathOf(stem)) === undefined) return undefined;
   const graph = await store.load(stem);
   const needed = neededRefs(graph, backupStoreFor(store.layout, stem).root);
-  if ((anyExists(needed)) === false) return undefined;
+  if (!anyExists(needed)) return undefined;
   return `receipt ${stem} still needs them to roll back (pass --force to remove anyway)`;
 }
 
