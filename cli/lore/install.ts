@@ -5,6 +5,7 @@ import {
   prefetchDownloads,
   resolveInstall,
   runRecorded,
+  savePlan,
   withLoreRecord,
   type Graph,
   type InstalledPackage,
@@ -14,7 +15,6 @@ import { EXIT } from '../exit-codes.js';
 import type { CommandContext, Handler } from '../program.js';
 import { jobsOf, openLoreRegistry, openLoreSession, prefixOf, readInstalled, type LoreFlags, type LoreSession } from './common.js';
 import { progressHooks } from './progress.js';
-import { saveLorePlan } from './save-plan.js';
 import { printPurchaseOrder, purchaseOrder } from './purchase-order.js';
 import { printResolution, resolutionJson } from './resolution.js';
 import { printRunOutcome } from './outcome.js';
@@ -37,7 +37,7 @@ export const handler: Handler<InstallFlags> = async (ctx) => {
   if (planned === undefined) return EXIT.ok;
   const { graph, prefix } = planned;
   if (ctx.options.out !== undefined) {
-    const saved = await saveLorePlan(ctx.options.out, graph, session.store.keys);
+    const saved = await savePlan(ctx.options.out, graph, session.store.keys);
     ctx.out.note(`plan saved to ${ctx.options.out} (${saved.signed ? 'signed' : 'checksum'} ${saved.checksum})`);
   }
   if (ctx.options.dryRun === true) {

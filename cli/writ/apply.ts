@@ -24,7 +24,7 @@ import {
   WRIT_JSON_VERSION,
   warnInterrupted,
 } from './context.js';
-import { assertFresh, loadPlan, savePlan } from './plan-file.js';
+import { assertFresh, loadPlan, savePlanWithPreconditions } from './plan-file.js';
 import { predictTargets, type TargetPrediction } from './predict.js';
 import { progressHooks, summaryLine } from './progress.js';
 import { countOutcomes, diffOf, predictionsJson, printPurchaseOrder } from './purchase-order.js';
@@ -69,7 +69,7 @@ export const handler: Handler<ApplyOptions> = async (ctx: CommandContext<ApplyOp
 };
 
 async function saveTo(out: Output, session: WritSession, file: string, graph: Graph, predictions: readonly TargetPrediction[]): Promise<void> {
-  const saved = await savePlan(file, graph, predictions, session.keys);
+  const saved = await savePlanWithPreconditions(file, graph, predictions, session.keys);
   out.note(`plan saved to ${file} (${saved.signed ? 'signed' : 'unsigned'}, checksum ${saved.checksum}); apply it with 'writ apply --plan ${file}'`);
 }
 

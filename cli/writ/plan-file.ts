@@ -3,13 +3,10 @@ import path from 'node:path';
 import {
   WritLoreError,
   assertVerified,
-  computeChecksum,
   immediate,
   parseGraph,
   readTargetState,
-  signGraph,
-  writeFileAtomic,
-  writeGraphYaml,
+  savePlan as saveSealedPlan,
   type Conflict,
   type Graph,
   type KeyStore,
@@ -42,7 +39,7 @@ export function describeState(state: TargetState): string {
  * path now) and the conflict resolution chosen for it, so the saved plan decides exactly what
  * this dry run showed. Sealed with a checksum for the file's name, and signed when a key exists.
  */
-export async function savePlan(
+export async function savePlanWithPreconditions(
   file: string,
   graph: Graph,
   predictions: readonly TargetPrediction[],
@@ -60,13 +57,7 @@ export async function savePlan(
     const conflict = prediction.outcome.kind === 'conflict' ? prediction.outcome.conflict : undefined;
     nodes.push(withPrecondition(node, describeState(state), conflict));
   }
-  const { checksum: _checksum, signature: _signature, ...bare } = graph;
-  const plan: Graph = { ...bare, nodes };
-  const basename = path.basename(file);
-  const key = await keys.signingKey();
-  const sealed = key === undefined ? { ...plan, checksum: computeChecksum(plan, basename) } : signGraph(plan, key.secretKey, basename);
-  await writeFileAtomic(path.resolve(file), writeGraphYaml(sealed));
-  return { checksum: sealed.checksum ?? '', signed: key !== undefined };
+  return saveSealedPlan(file, { ...graph, nodes }, keys);
 }
 
 function withPrecondition(node: Node, expect: string, conflict: Conflict | undefined): Node {

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import nacl from 'tweetnacl';
-import { canonicalBytes } from './codec/index.js';
+import { appendSeal, canonicalBytes } from './codec/index.js';
 import { WritLoreError, assertNever } from './errors.js';
 import type { Graph, Signature } from './types.js';
 
@@ -27,6 +27,23 @@ export function gitStyleChecksum(type: string, basename: string, content: string
 /** The checksum of a graph saved as `basename` (`plan` for an unsaved plan). */
 export function computeChecksum(graph: Graph, basename = 'plan'): string {
   return gitStyleChecksum('graph', basename, canonicalBytes(graph));
+}
+
+/**
+ * Seals `graph` for saving as `basename`: its checksum, its signature when `secretKey` is
+ * given, and the document's bytes, emitting the canonical YAML once (the same bytes as
+ * `writeGraphYaml` of the sealed graph). The input is not modified.
+ */
+export function sealGraph(
+  graph: Graph,
+  options: { readonly basename: string; readonly secretKey?: Uint8Array },
+): { readonly graph: Graph; readonly bytes: Buffer } {
+  const { checksum: _checksum, signature: _signature, ...content } = graph;
+  const canonical = canonicalBytes(content);
+  const checksum = gitStyleChecksum('graph', options.basename, canonical);
+  const signature = options.secretKey === undefined ? undefined : signChecksum(checksum, options.secretKey);
+  const seal = signature === undefined ? { checksum } : { checksum, signature };
+  return { graph: { ...content, ...seal }, bytes: appendSeal(canonical, seal) };
 }
 
 /** An Ed25519 key pair in tweetnacl form (the 64-byte secret key ends with the public key). */
@@ -58,13 +75,16 @@ function decodeBase64(text: string): Uint8Array | undefined {
 
 /** A copy of `graph` with its checksum (for `basename`) set and signed with `secretKey`. */
 export function signGraph(graph: Graph, secretKey: Uint8Array, basename = 'plan'): Graph {
+  const checksum = computeChecksum(graph, basename);
+  return { ...graph, checksum, signature: signChecksum(checksum, secretKey) };
+}
+
+function signChecksum(checksum: string, secretKey: Uint8Array): Signature {
   if (secretKey.byteLength !== nacl.sign.secretKeyLength) {
     throw new WritLoreError('invalid-input', `an Ed25519 secret key has ${nacl.sign.secretKeyLength} bytes, got ${secretKey.byteLength}`);
   }
-  const checksum = computeChecksum(graph, basename);
   const value = Buffer.from(nacl.sign.detached(signedBytes(checksum), secretKey)).toString('base64');
-  const signature: Signature = { method: 'ed25519', key_id: keyId(secretKey.slice(32)), value };
-  return { ...graph, checksum, signature };
+  return { method: 'ed25519', key_id: keyId(secretKey.slice(32)), value };
 }
 
 /** True when `signature` is a valid Ed25519 signature of `checksum` by `publicKey`. */

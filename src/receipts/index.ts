@@ -16,3 +16,4 @@ export * from './run-recorded.js';
 export * from './recovery.js';
 export * from './lock.js';
 export * from './backups.js';
+export * from './save-plan.js';

@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import { lstatOrUndefined } from '../actions/index.js';
 import path from 'node:path';
-import { WritLoreError, computeChecksum, errorMessage, parseGraph, signGraph, writeGraphYaml, type Graph, type Tool } from '../graph/index.js';
+import { WritLoreError, errorMessage, parseGraph, sealGraph, type Graph, type Tool } from '../graph/index.js';
 import { writeFileAtomic } from './atomic.js';
 import { ReceiptCache, type DeriveSpec } from './cache.js';
 import { KeyStore, type TrustedKeys } from './keys.js';
@@ -110,10 +110,11 @@ export class ReceiptStore {
       const stem = options.stem ?? receiptStem(graph.tool, graph.timestamp, sequence);
       if (options.stem === undefined && lstatOrUndefined(this.journalPathOf(stem)) !== undefined) continue;
       const fileName = receiptFileName(stem);
-      const sealed = seal(graph, fileName, key?.secretKey);
+      // One canonical emission gives the checksum, the signature and the file's bytes.
+      const sealed = sealGraph(graph, { basename: fileName, ...(key === undefined ? {} : { secretKey: key.secretKey }) });
       try {
-        await writeFileAtomic(this.pathOf(stem), writeGraphYaml(sealed), { ifExists: 'fail' });
-        return { stem, path: this.pathOf(stem), graph: sealed };
+        await writeFileAtomic(this.pathOf(stem), sealed.bytes, { ifExists: 'fail' });
+        return { stem, path: this.pathOf(stem), graph: sealed.graph };
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
         if (options.stem !== undefined) {
@@ -212,12 +213,6 @@ export class ReceiptStore {
   }
 }
 
-function seal(graph: Graph, fileName: string, secretKey: Uint8Array | undefined): Graph {
-  const { checksum: _checksum, signature: _signature, ...content } = graph;
-  const bare: Graph = content;
-  if (secretKey !== undefined) return signGraph(bare, secretKey, fileName);
-  return { ...bare, checksum: computeChecksum(bare, fileName) };
-}
 
 async function readReceipt(file: string): Promise<Buffer> {
   try {

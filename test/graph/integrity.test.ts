@@ -16,6 +16,7 @@ import {
   generateKeyPair,
   gitStyleChecksum,
   keyId,
+  sealGraph,
   signGraph,
   verifyGraph,
 } from '../../src/graph/integrity.js';
@@ -202,3 +203,34 @@ describe('tamper detection', () => {
     expect(() => parseGraph(text, { path: 'r.yaml' })).toThrow(/not in canonical form/);
   });
 });
+
+describe('sealGraph', () => {
+  it('seals with one emission to exactly the bytes writeGraphYaml gives the sealed graph', () => {
+    const { secretKey } = generateKeyPair();
+    fc.assert(
+      fc.property(graphArbitrary, fc.boolean(), (graph, signed) => {
+        const sealed = sealGraph(graph, { basename: 'writ-x.yaml', ...(signed ? { secretKey } : {}) });
+        expect(sealed.bytes.toString('utf8')).toBe(writeGraphYaml(sealed.graph));
+        expect(sealed.graph.checksum).toBe(computeChecksum(graph, 'writ-x.yaml'));
+        if (signed) expect(sealed.graph.signature).toEqual(signGraph(graph, secretKey, 'writ-x.yaml').signature);
+        else expect(sealed.graph.signature).toBeUndefined();
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('replaces an old seal instead of keeping it', () => {
+    const { secretKey } = generateKeyPair();
+    const graph = graphArbitrarySample();
+    const once = sealGraph(graph, { basename: 'a.yaml', secretKey }).graph;
+    const again = sealGraph(once, { basename: 'b.yaml' });
+    expect(again.graph.signature).toBeUndefined();
+    expect(again.graph.checksum).toBe(computeChecksum(graph, 'b.yaml'));
+  });
+});
+
+function graphArbitrarySample(): Graph {
+  const [sample] = fc.sample(graphArbitrary, { numRuns: 1, seed: 7 });
+  if (sample === undefined) throw new Error('no sample');
+  return sample;
+}

@@ -1,4 +1,4 @@
 /** The graph codec: canonical YAML and JSON writers and the strict reader. */
-export { writeGraphYaml, graphToJson, canonicalContent, canonicalBytes } from './write.js';
+export { writeGraphYaml, graphToJson, canonicalContent, canonicalBytes, appendSeal } from './write.js';
 export { parseGraph } from './parse.js';
 export type { ParseGraphOptions } from './parse.js';

@@ -31,3 +31,12 @@ export function canonicalBytes(graph: Graph): Uint8Array {
   const { checksum: _checksum, signature: _signature, ...content } = graph;
   return emitYamlBytes(GRAPH_SCHEMA, content);
 }
+
+/**
+ * The canonical YAML of a sealed graph from its canonical content (as {@link canonicalBytes}
+ * gives it) and its seal. `checksum` and `signature` are the last keys in canonical order, so
+ * the document is the content followed by them: sealing needs one emission, not two.
+ */
+export function appendSeal(canonical: Uint8Array, seal: Pick<Graph, 'checksum' | 'signature'>): Buffer {
+  return Buffer.concat([canonical, emitYamlBytes(GRAPH_SCHEMA, seal)]);
+}
