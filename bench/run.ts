@@ -5,6 +5,7 @@ import { machineLine, runIfMain } from './lib/main.js';
 import { runReceiptsBench } from './receipts.js';
 import { formatTable, type BenchRow } from './lib/table.js';
 import { runStartupBench } from './startup.js';
+import { runWritBench } from './writ.js';
 
 /** Every benchmark, in the order the summary prints them. */
 const SUITES: readonly { readonly name: string; readonly run: () => Promise<BenchRow[]> }[] = [
@@ -13,6 +14,7 @@ const SUITES: readonly { readonly name: string; readonly run: () => Promise<Benc
   { name: 'executor', run: () => runExecutorBench() },
   { name: 'receipts', run: () => runReceiptsBench() },
   { name: 'lore', run: () => runLoreBench() },
+  { name: 'writ', run: () => runWritBench() },
 ];
 
 runIfMain(import.meta.url, async () => {
