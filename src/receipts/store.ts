@@ -126,13 +126,7 @@ export class ReceiptStore {
 
   /** Receipts matching `options`, oldest first. A missing receipts directory is an empty list. */
   async list(options: ListOptions = {}): Promise<ReceiptEntry[]> {
-    let names: string[];
-    try {
-      names = await fs.readdir(this.layout.receipts);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw error;
-    }
+    const names = await this.fileNames();
     const since = options.since?.getTime() ?? -Infinity;
     const until = options.until?.getTime() ?? Infinity;
     const entries: ReceiptEntry[] = [];
@@ -193,13 +187,7 @@ export class ReceiptStore {
 
   /** Journals in the receipts directory (runs in progress or interrupted), oldest first. */
   async journals(): Promise<string[]> {
-    let names: string[];
-    try {
-      names = await fs.readdir(this.layout.receipts);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw error;
-    }
+    const names = await this.fileNames();
     return names
       .filter((name) => name.endsWith(JOURNAL_EXTENSION))
       .sort()
@@ -210,6 +198,16 @@ export class ReceiptStore {
   trustedKeys(): Promise<TrustedKeys> {
     this.trustedCache ??= this.keys?.trustedKeys() ?? Promise.resolve(new Map());
     return this.trustedCache;
+  }
+
+  /** The names in the receipts directory; none when it does not exist yet. */
+  private async fileNames(): Promise<string[]> {
+    try {
+      return await fs.readdir(this.layout.receipts);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
   }
 }
 
