@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {
@@ -6,6 +7,7 @@ import {
   ReceiptStore,
   WRIT_CONFIG_FILE,
   WritLoreError,
+  backupStoreFor,
   buildWritPlan,
   createDefaultRegistry,
   detectSegments,
@@ -16,6 +18,8 @@ import {
   resolveConfigDir,
   resolveLayers,
   resolveStateDir,
+  undoReplayAction,
+  foldDeployments,
   writRunData,
   type ActionRegistry,
   type ConflictResolution,
@@ -26,7 +30,6 @@ import {
 } from '../../src/index.js';
 import type { Output } from '../output.js';
 import type { CommandContext } from '../program.js';
-import { foldDeployments } from './deployments.js';
 
 /** The `--json` envelope version of the writ commands. */
 export const WRIT_JSON_VERSION = 1;
@@ -64,7 +67,17 @@ export function openSession(ctx: CommandContext<WritFlags>): WritSession {
   const stateDir = resolveStateDir({ env, ...(givenState === undefined ? {} : { stateDir: givenState }) });
   const keys = new KeyStore(configDir);
   const store = new ReceiptStore({ stateDir, keys, requireSignature: requireSignature === true });
-  return { env, configDir, stateDir, store, keys, registry: createDefaultRegistry() };
+  const registry = createDefaultRegistry();
+  const gate = env['WRIT_TEST_UNDO_GATE'];
+  registry.register(
+    undoReplayAction(registry, {
+      backupsFor: (stem) => backupStoreFor(store.layout, stem),
+      // Test hook: every undo first reads this FIFO, so an e2e test can stop a rollback mid-way.
+      ...(gate === undefined || gate === '' ? {} : { beforeUndo: async () => void (await readFile(gate)) }),
+    }),
+    'writ',
+  );
+  return { env, configDir, stateDir, store, keys, registry };
 }
 
 /** Builds the writ plan for the command's flags and PROJECT arguments. */

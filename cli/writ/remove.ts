@@ -1,12 +1,10 @@
 import path from 'node:path';
-import { WritLoreError } from '../../src/index.js';
+import { WritLoreError, foldDeployments, runUndo, selectUndo, type UndoOutcome } from '../../src/index.js';
 import { EXIT } from '../exit-codes.js';
 import type { Output } from '../output.js';
 import type { CommandContext, Handler } from '../program.js';
 import { openSession, type WritFlags } from './context.js';
 import { displayTarget } from './purchase-order.js';
-import { foldDeployments } from './deployments.js';
-import { checkItem, undoItems, type UndoItem, type UndoOutcome } from './undo.js';
 
 /** Options of `writ remove`. */
 export interface RemoveOptions extends WritFlags {
@@ -15,8 +13,9 @@ export interface RemoveOptions extends WritFlags {
 
 /**
  * `writ remove PROJECT…`: takes the projects' files out of the target by undoing their latest
- * deployment: links are removed, copies only when unmodified (unless `--force`), and whatever
- * the deployment backed up is put back. A path changed since is left alone and named.
+ * deployment, as a journalled run: links are removed, copies only when unmodified (unless
+ * `--force`), and whatever the deployment backed up is put back. A path changed since is left
+ * alone and named.
  */
 export const handler: Handler<RemoveOptions> = async (ctx: CommandContext<RemoveOptions>) => {
   const session = openSession(ctx);
@@ -29,49 +28,26 @@ export const handler: Handler<RemoveOptions> = async (ctx: CommandContext<Remove
   if (missing.length > 0) {
     throw new WritLoreError('not-found', `nothing of ${missing.map((p) => `"${p}"`).join(', ')} is deployed`, { hint: "see 'writ status'" });
   }
-  const plan = await choose(stacks, ctx.options.force === true);
-  for (const line of plan.kept) ctx.out.warn(`kept ${line}: changed since it was deployed (--force removes it)`);
-  if (plan.chosen.length === 0) {
+  const force = ctx.options.force === true;
+  const selection = await selectUndo(stacks, { force });
+  if (!force) for (const line of selection.drifted) ctx.out.warn(`kept ${line} (changed since it was deployed; --force removes it)`);
+  if (selection.chosen.length === 0) {
     ctx.out.line('nothing removed', true);
     return EXIT.ok;
   }
-  const outcome = await undoItems(plan.chosen, {
-    session,
+  const outcome = await runUndo(selection.chosen, {
+    store: session.store,
+    registry: session.registry,
     operation: 'remove',
     context: { ...(latest?.context ?? {}), projects: [...projects] },
-    alreadyUndone: plan.alreadyUndone,
-    displace: plan.displace,
+    alreadyUndone: selection.alreadyUndone,
+    displace: selection.displace,
     onNote: (note) => ctx.out.warn(note),
   });
   return reportUndo(ctx.out, `removed ${[...projects].join(', ')}`, outcome, latest?.context.target_root);
 };
 
-/**
- * Which deployments to undo. A path deployed by several runs (a re-deploy that replaced our
- * own earlier link) is undone through the whole stack, newest first, so what was there before
- * writ first came back; only the newest is compared with the disk.
- */
-async function choose(stacks: readonly (readonly UndoItem[])[], force: boolean) {
-  const kept: string[] = [];
-  const alreadyUndone = new Set<UndoItem>();
-  const displace = new Set<UndoItem>();
-  const chosen: UndoItem[] = [];
-  for (const stack of stacks) {
-    const newest = stack.at(-1);
-    if (newest === undefined) continue;
-    const check = await checkItem(newest);
-    if (check.kind === 'drifted' && !force) {
-      kept.push(`${check.path} (left as ${check.expected}, now ${check.now})`);
-      continue;
-    }
-    if (check.kind === 'already-undone') alreadyUndone.add(newest);
-    if (check.kind === 'drifted') displace.add(newest);
-    chosen.push(...stack);
-  }
-  return { kept, alreadyUndone, displace, chosen };
-}
-
-/** Prints what an undo did; exit 5 when an undo failed (the receipt keeps what is left). */
+/** Prints what an undo did; exit 5 when an undo failed (the others were put back; the receipt says so). */
 export function reportUndo(out: Output, what: string, outcome: UndoOutcome, root?: string): number {
   const file = path.basename(outcome.receipt.path);
   if (out.isJson) {
@@ -81,5 +57,5 @@ export function reportUndo(out: Output, what: string, outcome: UndoOutcome, root
     for (const failure of outcome.failed) out.error(new WritLoreError('rollback-incomplete', `${failure.path}: ${failure.message}`));
     out.line(`${what}: ${outcome.undone.length} undone${outcome.failed.length > 0 ? `, ${outcome.failed.length} failed` : ''} — receipt ${file}`, true);
   }
-  return outcome.failed.length === 0 ? EXIT.ok : EXIT.rollbackIncomplete;
+  return outcome.state === 'executed' ? EXIT.ok : EXIT.rollbackIncomplete;
 }

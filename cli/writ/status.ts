@@ -2,6 +2,7 @@ import { lstatSync, readlinkSync, readFileSync } from 'node:fs';
 import {
   digestBytes,
   errorMessage,
+  foldDeployments,
   type Graph,
   type Node,
   type ReceiptStore,
@@ -13,7 +14,6 @@ import type { CommandContext, Handler } from '../program.js';
 import { openSession, ownedRootsOf, planFromFlags, runDataFor, type WritFlags, type WritSession, warnInterrupted } from './context.js';
 import { predictTargets, type TargetPrediction } from './predict.js';
 import { displayTarget } from './purchase-order.js';
-import { foldDeployments } from './deployments.js';
 
 /** How a deployed target compares with the disk and the repository. */
 export const STATUS_KINDS = ['ok', 'missing', 'modified', 'replaced', 'source-changed', 'orphan'] as const;

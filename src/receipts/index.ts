@@ -17,3 +17,5 @@ export * from './recovery.js';
 export * from './lock.js';
 export * from './backups.js';
 export * from './save-plan.js';
+export * from './undo-replay.js';
+export * from './undo-plan.js';

@@ -7,3 +7,7 @@ export * from './file-tree.js';
 export * from './builder.js';
 export * from './history.js';
 export * from './drift.js';
+export * from './deployments.js';
+export * from './undo-check.js';
+export * from './undo-run.js';
+export * from './undo-targets.js';
