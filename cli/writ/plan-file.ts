@@ -5,34 +5,19 @@ import {
   assertVerified,
   immediate,
   parseGraph,
+  describeTargetState,
   readTargetState,
   savePlan as saveSealedPlan,
   type Conflict,
   type Graph,
   type KeyStore,
   type Node,
-  type TargetState,
 } from '../../src/index.js';
 import type { TargetPrediction } from './predict.js';
 
 /** The annotation holding what a target looked like when the plan was saved (its precondition). */
 export const EXPECT_ANNOTATION = 'writ.expect';
 
-/** A target state as one comparable string: `missing`, `symlink:T`, `file:DIGEST:MODE`, `directory`. */
-export function describeState(state: TargetState): string {
-  switch (state.type) {
-    case 'missing':
-    case 'directory':
-    case 'other':
-      return state.type;
-    case 'symlink':
-      return `symlink:${state.link_target ?? ''}`;
-    case 'file':
-      return `file:${state.digest ?? ''}:${state.mode ?? ''}`;
-    default:
-      return state.type satisfies never;
-  }
-}
 
 /**
  * The plan to save with `--out`: each target's node carries its precondition (what is at the
@@ -55,7 +40,7 @@ export async function savePlanWithPreconditions(
     }
     const state = await readTargetState(prediction.target);
     const conflict = prediction.outcome.kind === 'conflict' ? prediction.outcome.conflict : undefined;
-    nodes.push(withPrecondition(node, describeState(state), conflict));
+    nodes.push(withPrecondition(node, describeTargetState(state), conflict));
   }
   return saveSealedPlan(file, { ...graph, nodes }, keys);
 }
@@ -104,7 +89,7 @@ export async function assertFresh(graph: Graph, file: string): Promise<void> {
     const expected = node.annotations?.[EXPECT_ANNOTATION];
     const slot = node.slots['path'];
     if (expected === undefined || slot?.kind !== 'immediate' || typeof slot.value !== 'string') continue;
-    const now = describeState(await readTargetState(slot.value));
+    const now = describeTargetState(await readTargetState(slot.value));
     if (now !== expected) drifted.push(`  ${slot.value}: was ${expected}, now ${now}`);
   }
   if (drifted.length === 0) return;
