@@ -6,13 +6,14 @@ import {
   KeyStore,
   ReceiptStore,
   WritLoreError,
+  backupStoreFor,
   createDefaultRegistry,
   expandPrefix,
   installedPackages,
   openRegistry,
-  replayUndoAction,
   resolveConfigDir,
   resolveStateDir,
+  undoReplayAction,
   type ActionRegistry,
   type InstalledPackage,
   type LoreReceipt,
@@ -56,14 +57,16 @@ export function openLoreSession(ctx: CommandContext<LoreFlags>): LoreSession {
   const { stateDir: givenState, configDir: givenConfig, cacheDir: givenCache } = ctx.options;
   const configDir = resolveConfigDir({ env, ...(givenConfig === undefined ? {} : { configDir: givenConfig }) });
   const stateDir = resolveStateDir({ env, ...(givenState === undefined ? {} : { stateDir: givenState }) });
+  const store = new ReceiptStore({ stateDir, keys: new KeyStore(configDir) });
   const actions = createDefaultRegistry();
-  actions.register(replayUndoAction(actions), 'lore');
+  // A replayed undo uses the backups of the run that recorded it (`lore recover` finishing a rollback).
+  actions.register(undoReplayAction(actions, { backupsFor: (stem) => backupStoreFor(store.layout, stem) }), 'lore');
   return {
     env,
     stateDir,
     configDir,
     cacheDir: resolveCacheDir(givenCache, env),
-    store: new ReceiptStore({ stateDir, keys: new KeyStore(configDir) }),
+    store,
     actions,
     config: readLoreConfig(path.join(configDir, LORE_CONFIG_FILE)),
   };

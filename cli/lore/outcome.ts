@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { errorMessage, type Graph, type RecordedRunResult } from '../../src/index.js';
-import { EXIT } from '../exit-codes.js';
+import { EXIT, exitCodeForSignal } from '../exit-codes.js';
 import type { Output } from '../output.js';
 import { seconds } from './common.js';
 
@@ -30,7 +30,7 @@ export function runJson(outcome: RunOutcome): Record<string, unknown> {
 
 /**
  * Prints the summary of a run (or its JSON) and returns the exit code: 0 executed, 1 rolled
- * back, 5 when something could not be undone.
+ * back (130/143 when SIGINT/SIGTERM cancelled it), 5 when something could not be undone.
  */
 export function printRunOutcome(out: Output, outcome: RunOutcome): number {
   const { result } = outcome;
@@ -42,6 +42,7 @@ export function printRunOutcome(out: Output, outcome: RunOutcome): number {
     case 'executed':
       return EXIT.ok;
     case 'rolled_back':
+      return result.cancelledBy === undefined ? EXIT.runFailed : exitCodeForSignal(result.cancelledBy);
     case 'failed':
       return EXIT.runFailed;
     case 'interrupted':
@@ -77,4 +78,5 @@ function printFailure(out: Output, { verb, result }: RunOutcome): void {
     }
   }
   out.line(`receipt ${path.basename(result.receipt.path)}`, true);
+  if (graph.state === 'interrupted') out.note("rollback incomplete: once the cause is fixed, 'lore recover' finishes it");
 }

@@ -12,7 +12,7 @@ import {
   utimes,
 } from 'node:fs/promises';
 import { basename, dirname, join, normalize, isAbsolute } from 'node:path';
-import { WritLoreError } from '../graph/index.js';
+import { WritLoreError, type JsonValue } from '../graph/index.js';
 import type { BackupRef, BackupSaveOptions, BackupStore } from './backup.js';
 import { lstatOrUndefined } from './fs-state.js';
 
@@ -29,6 +29,20 @@ export function backupLocation(store: BackupStore, ref: BackupRef): string {
 /** True when the backed-up item of `ref` is still in `store` (it leaves when restored). */
 export function hasBackup(store: BackupStore, ref: BackupRef): boolean {
   return lstatOrUndefined(backupLocation(store, ref)) !== undefined;
+}
+
+/** Every BackupRef inside an undo state (they may be nested in arrays and objects). */
+export function backupRefsIn(value: JsonValue | undefined): BackupRef[] {
+  if (value === null || value === undefined || typeof value !== 'object') return [];
+  if (Array.isArray(value)) return value.flatMap((item: JsonValue) => backupRefsIn(item));
+  const record = value as Readonly<Record<string, JsonValue>>;
+  const type = record['type'];
+  const isRef =
+    typeof record['id'] === 'string' &&
+    typeof record['original'] === 'string' &&
+    (type === 'file' || type === 'directory' || type === 'symlink');
+  if (isRef) return [record as BackupRef];
+  return Object.values(record).flatMap((item) => backupRefsIn(item));
 }
 
 /**

@@ -17,6 +17,7 @@ export * from './content/index.js';
 export * from './secret/index.js';
 export * from './shell/index.js';
 export * from './not-compensable.js';
+export * from './undo-replay.js';
 export * from './flow/index.js';
 export * from './net/index.js';
 export * from './archive/index.js';

@@ -1,5 +1,6 @@
 import { WritLoreError, closestName } from '../graph/index.js';
 import type { ActionCatalog, ActionSpec } from '../graph/index.js';
+import { withFailpoints } from './failpoints.js';
 import type { Action, ActionProvider } from './types.js';
 
 /**
@@ -29,7 +30,8 @@ export class ActionRegistry implements ActionCatalog {
         { hint: 'every action name must be registered exactly once' },
       );
     }
-    this.#actions.set(action.name, action);
+    // Test-only fault injection: the action itself unless WRITLORE_FAILPOINTS is set.
+    this.#actions.set(action.name, withFailpoints(action));
     if (origin !== undefined) this.#origins.set(action.name, origin);
     return this;
   }

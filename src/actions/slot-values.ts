@@ -47,6 +47,33 @@ export function optionalString(
   return slots[name] === undefined ? undefined : requireString(slots, name, nodeId);
 }
 
+/**
+ * The non-empty string slot `name` of `action` (a path, a mode); throws `invalid-slot` saying
+ * `<action>: slot "<name>" must be a non-empty string` otherwise.
+ */
+export function requireNonEmptyString(slots: ResolvedSlots, name: string, action: string): string {
+  const value = slots[name];
+  if (typeof value !== 'string' || value === '') {
+    throw new WritLoreError(
+      'invalid-slot',
+      `${action}: slot "${name}" must be a non-empty string`,
+      { hint: `got ${describeValueType(value)}` },
+    );
+  }
+  return value;
+}
+
+/** The slot `name` as {@link requireNonEmptyString}, or undefined when unset or null. */
+export function optionalNonEmptyString(
+  slots: ResolvedSlots,
+  name: string,
+  action: string,
+): string | undefined {
+  return slots[name] === undefined || slots[name] === null
+    ? undefined
+    : requireNonEmptyString(slots, name, action);
+}
+
 /** The string-array slot `name`; throws when missing, not an array, or holding a non-string. */
 export function requireStringArray(
   slots: ResolvedSlots,

@@ -1,7 +1,6 @@
-import type { Clock } from '../actions/index.js';
+import { UNDO_REPLAY_ACTION, type Clock } from '../actions/index.js';
 import { systemClock } from '../executor/index.js';
 import { GRAPH_FORMAT_VERSION, WritLoreError, type Edge, type Graph, type GraphContext, type JsonValue, type Node, type Platform, type Tool } from '../graph/index.js';
-import { UNDO_REPLAY_ACTION } from './undo-replay.js';
 
 /** One recorded node to undo, with where its backups live. */
 export interface UndoPlanItem {

@@ -1,7 +1,7 @@
-import type { ActionRegistry, Clock } from '../actions/index.js';
+import { UNDO_REPLAY_ACTION, type ActionRegistry, type Clock } from '../actions/index.js';
 import { errorMessage } from '../graph/index.js';
 import type { GraphContext, GraphState } from '../graph/index.js';
-import { UNDO_REPLAY_ACTION, buildUndoPlan, runRecorded, type ReceiptStore, type UndoPlanItem } from '../receipts/index.js';
+import { buildUndoPlan, runRecorded, type ReceiptStore, type UndoPlanItem } from '../receipts/index.js';
 import { WRIT_UNDO_OF, targetPath, unwindingOrder, type UndoItem } from './deployments.js';
 
 /** Which writ operation an undo is: `rollback` undoes one run, `remove` some projects. */

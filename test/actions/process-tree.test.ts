@@ -1,25 +1,13 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { runProcessTree, type OutputStream } from '../../src/actions/process-tree.js';
 import { manualClock } from '../helpers/fake-action-context.js';
+import { isAlive } from '../helpers/processes.js';
 
 /**
  * A killed process closes its pipes a moment before the kernel marks it dead, so tests poll
  * (checking every 5 ms, giving up after 5 s) rather than sleep.
  */
 const POLL = { interval: 5, timeout: 5000 };
-
-/** True when `pid` is a live process (a zombie counts as gone: it has already exited). */
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ESRCH') return false;
-    throw error;
-  }
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-}
 
 /** Collects lines and resolves `first` with the first stdout line. */
 function lineCollector(): {

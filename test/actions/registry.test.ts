@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ActionRegistry, createDefaultRegistry } from '../../src/actions/index.js';
 import type { Action, ActionProvider } from '../../src/actions/index.js';
-import { WritLoreError } from '../../src/graph/index.js';
+import { thrown } from '../helpers/thrown.js';
 
 function action(name: string): Action {
   return { name, spec: { required: ['path'], writes: ['path'] }, do: () => Promise.resolve({}) };
@@ -12,16 +12,6 @@ const fileProvider: ActionProvider = {
   actions: [action('file.link'), action('file.copy'), action('file.mkdir')],
 };
 const netProvider: ActionProvider = { name: 'net', actions: [action('net.download')] };
-
-function caught(run: () => unknown): WritLoreError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof WritLoreError) return error;
-    throw error;
-  }
-  throw new Error('expected a WritLoreError');
-}
 
 describe('ActionRegistry', () => {
   it('returns the registered action by name', () => {
@@ -45,25 +35,25 @@ describe('ActionRegistry', () => {
 
   it('rejects a name registered twice, naming the first provider', () => {
     const registry = new ActionRegistry().registerProvider(fileProvider);
-    const error = caught(() => registry.registerProvider({ name: 'other', actions: [action('file.copy')] }));
+    const error = thrown(() => registry.registerProvider({ name: 'other', actions: [action('file.copy')] }));
     expect(error.code).toBe('invalid-input');
     expect(error.message).toBe('action "file.copy" is already registered by provider "file"');
   });
 
   it('rejects an action without a name', () => {
-    expect(caught(() => new ActionRegistry().register(action(''))).code).toBe('invalid-input');
+    expect(thrown(() => new ActionRegistry().register(action(''))).code).toBe('invalid-input');
   });
 
   it('suggests the closest name for a typo', () => {
     const registry = new ActionRegistry().registerProvider(fileProvider);
-    const error = caught(() => registry.get('file.lnk'));
+    const error = thrown(() => registry.get('file.lnk'));
     expect(error.code).toBe('unknown-action');
     expect(error.message).toBe('unknown action "file.lnk" (did you mean "file.link"?)');
   });
 
   it('suggests nothing when no name is close', () => {
     const registry = new ActionRegistry().registerProvider(fileProvider);
-    expect(caught(() => registry.get('pkg.install')).message).toBe('unknown action "pkg.install"');
+    expect(thrown(() => registry.get('pkg.install')).message).toBe('unknown action "pkg.install"');
   });
 });
 
@@ -74,7 +64,7 @@ describe('createDefaultRegistry', () => {
   });
 
   it('refuses two providers claiming one name', () => {
-    expect(caught(() => createDefaultRegistry([fileProvider, fileProvider])).message).toBe(
+    expect(thrown(() => createDefaultRegistry([fileProvider, fileProvider])).message).toBe(
       'action "file.link" is already registered by provider "file"',
     );
   });

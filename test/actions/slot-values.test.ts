@@ -4,25 +4,17 @@ import {
   describeValueType,
   optionalBytes,
   optionalMode,
+  optionalNonEmptyString,
   optionalNumber,
   optionalObject,
   optionalString,
   optionalStringArray,
   requireBytes,
+  requireNonEmptyString,
   requireString,
   requireStringArray,
 } from '../../src/actions/index.js';
-import { WritLoreError } from '../../src/graph/index.js';
-
-function thrown(run: () => unknown): WritLoreError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof WritLoreError) return error;
-    throw error;
-  }
-  throw new Error('expected a WritLoreError');
-}
+import { thrown } from '../helpers/thrown.js';
 
 describe('requireString', () => {
   it('returns the string, empty string included', () => {
@@ -45,6 +37,38 @@ describe('requireString', () => {
   it('names the node when given one', () => {
     expect(thrown(() => requireString({ path: 1 }, 'path', 'link:/x')).message).toBe(
       'node "link:/x": slot "path" must be a string, got number',
+    );
+  });
+});
+
+describe('requireNonEmptyString', () => {
+  it('returns a non-empty string', () => {
+    expect(requireNonEmptyString({ path: '/a' }, 'path', 'file.link')).toBe('/a');
+  });
+
+  it.each([
+    [{ path: '' }, 'string'],
+    [{ path: null }, 'null'],
+    [{ path: 7 }, 'number'],
+    [{}, 'nothing'],
+  ])('throws invalid-slot naming the action for %j', (slots, got) => {
+    const error = thrown(() => requireNonEmptyString(slots, 'path', 'file.link'));
+    expect(error.code).toBe('invalid-slot');
+    expect(error.message).toBe('file.link: slot "path" must be a non-empty string');
+    expect(error.hint).toBe(`got ${got}`);
+  });
+});
+
+describe('optionalNonEmptyString', () => {
+  it('returns undefined when unset or null and the string when set', () => {
+    expect(optionalNonEmptyString({}, 'mode', 'file.copy')).toBeUndefined();
+    expect(optionalNonEmptyString({ mode: null }, 'mode', 'file.copy')).toBeUndefined();
+    expect(optionalNonEmptyString({ mode: '0600' }, 'mode', 'file.copy')).toBe('0600');
+  });
+
+  it('throws when set to an empty string', () => {
+    expect(thrown(() => optionalNonEmptyString({ mode: '' }, 'mode', 'file.copy')).message).toBe(
+      'file.copy: slot "mode" must be a non-empty string',
     );
   });
 });

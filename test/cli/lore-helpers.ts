@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import { Writable } from 'node:stream';
 import * as tar from 'tar';
 import { main } from '../../cli/lore.js';
 import { startHttpServer, type Route, type TestHttpServer } from '../helpers/http-server.js';
+import { outputSink } from '../helpers/output-sink.js';
 
 /** What one in-process `lore` call printed and returned. */
 export interface CliResult {
@@ -21,21 +21,10 @@ export interface LoreDirs {
   readonly prefix: string;
 }
 
-function sink(): { stream: Writable; text: () => string } {
-  const chunks: string[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer | string, _encoding, callback) {
-      chunks.push(chunk.toString());
-      callback();
-    },
-  });
-  return { stream, text: () => chunks.join('') };
-}
-
 /** Runs `lore argv… --prefix <prefix>` in-process with the test's state, config and cache dirs. */
 export async function runLore(argv: readonly string[], dirs: LoreDirs, env: Readonly<Record<string, string>> = {}): Promise<CliResult> {
-  const stdout = sink();
-  const stderr = sink();
+  const stdout = outputSink();
+  const stderr = outputSink();
   const code = await main([...argv, '--prefix', dirs.prefix], {
     stdout: stdout.stream,
     stderr: stderr.stream,

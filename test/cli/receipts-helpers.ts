@@ -1,5 +1,5 @@
-import { Writable } from 'node:stream';
 import { main } from '../../cli/receipts.js';
+import { outputSink } from '../helpers/output-sink.js';
 
 /** What one in-process `receipts` call printed and returned. */
 export interface CliResult {
@@ -8,25 +8,14 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-function sink(): { stream: Writable & { isTTY?: boolean }; text: () => string } {
-  const chunks: string[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer | string, _encoding, callback) {
-      chunks.push(chunk.toString());
-      callback();
-    },
-  });
-  return { stream, text: () => chunks.join('') };
-}
-
 /** Runs `receipts argv…` in-process against `stateDir`/`configDir` with captured output. */
 export async function runReceipts(
   argv: readonly string[],
   dirs: { stateDir: string; configDir: string },
   env: Readonly<Record<string, string>> = {},
 ): Promise<CliResult> {
-  const stdout = sink();
-  const stderr = sink();
+  const stdout = outputSink();
+  const stderr = outputSink();
   const code = await main(argv, {
     stdout: stdout.stream,
     stderr: stderr.stream,

@@ -108,7 +108,7 @@ describe('the built lore CLI', () => {
     await server.waitForRequests(1);
     const hookPid = Number(server.requests[0]?.path.split('/').pop());
     child.kill('SIGINT');
-    expect(await exited).toBe(1);
+    expect(await exited).toBe(130);
     expect(stdout).toContain('not installed');
     expect(() => process.kill(hookPid, 0)).toThrow();
     expect(await snapshotTree(prefix)).toEqual(before);

@@ -17,6 +17,7 @@ import {
   type RetryPolicy,
   type Slot,
 } from '../../src/graph/index.js';
+import { pendingGraph } from '../helpers/graph.js';
 
 /** A promise with its resolve/reject handles, for holding an action mid-flight. */
 export interface Deferred {
@@ -213,16 +214,7 @@ export function edgesOf(specs: readonly NodeSpec[]): Edge[] {
 
 /** A pending flat graph of the given nodes. */
 export function flatGraph(specs: readonly NodeSpec[]): Graph {
-  return {
-    version: '1',
-    tool: 'writ',
-    timestamp: '2026-01-01T00:00:00.000Z',
-    state: 'pending',
-    platform: { os: 'linux', arch: 'x64' },
-    context: {},
-    nodes: specs.map(node),
-    edges: edgesOf(specs),
-  };
+  return pendingGraph(specs.map(node), edgesOf(specs));
 }
 
 /** A phase spec for {@link phasedGraph}. */

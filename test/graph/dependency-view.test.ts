@@ -1,8 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { hasCycle as graphologyHasCycle } from 'graphology-dag';
-import { DependencyView, WritLoreError, formatCycle } from '../../src/graph/index.js';
+import { DependencyView, formatCycle } from '../../src/graph/index.js';
 import type { DependencyInput } from '../../src/graph/index.js';
+import { thrown } from '../helpers/thrown.js';
 
 /** `view('d b a c', 'a>b a>c')`: nodes in order, edges as from>to. */
 function input(nodes: string, edges = ''): DependencyInput {
@@ -18,16 +19,6 @@ function input(nodes: string, edges = ''): DependencyInput {
   };
 }
 const view = (nodes: string, edges = ''): DependencyView => new DependencyView(input(nodes, edges));
-
-function thrown(action: () => unknown): WritLoreError {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof WritLoreError) return error;
-    throw error;
-  }
-  throw new Error('expected a WritLoreError');
-}
 
 const diamond = 'a>b a>c b>d c>d';
 

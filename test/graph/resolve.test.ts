@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import {
-  WritLoreError,
   fillSlotsFromData,
   immediate,
   promise,
@@ -8,18 +7,9 @@ import {
   resolveSlots,
 } from '../../src/graph/index.js';
 import type { Node, Slots } from '../../src/graph/index.js';
+import { thrown } from '../helpers/thrown.js';
 
 const node = (slots: Slots, id = 'copy-3'): Node => ({ id, action: 'file.copy', status: 'pending', slots });
-
-function thrown(action: () => unknown): WritLoreError {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof WritLoreError) return error;
-    throw error;
-  }
-  throw new Error('expected a WritLoreError');
-}
 
 describe('resolveSlots', () => {
   it('passes immediates through as they are, falsy values included', () => {

@@ -13,13 +13,13 @@ import type {
   ActionCatalog,
   ActionSpec,
   Edge,
-  Graph,
   GraphProblem,
   Node,
   Phase,
   RetryPolicy,
   Slots,
 } from '../../src/graph/index.js';
+import { pendingGraph } from '../helpers/graph.js';
 
 const node = (id: string, slots: Slots = {}, extra: Partial<Node> = {}): Node => ({
   id,
@@ -38,20 +38,6 @@ const phase = (id: string, nodes: string[], extra: Partial<Phase> = {}): Phase =
   ...extra,
 });
 
-function graph(nodes: Node[], edges: Edge[] = [], phases?: Phase[]): Graph {
-  return {
-    version: '1',
-    tool: 'writ',
-    timestamp: '2026-01-01T00:00:00.000Z',
-    state: 'pending',
-    platform: { os: 'linux', arch: 'x64' },
-    context: {},
-    nodes,
-    edges,
-    ...(phases === undefined ? {} : { phases }),
-  };
-}
-
 const specs: Record<string, ActionSpec> = {
   'test.noop': { required: [] },
   'file.write': { required: ['path', 'content'], optional: ['mode'], writes: ['path'] },
@@ -67,17 +53,17 @@ const phased = (id: string, p: string, slots: Slots = {}, action = 'test.noop'):
 
 describe('validateGraph', () => {
   it('finds nothing wrong in an empty graph or a valid chain', () => {
-    expect(validateGraph(graph([]))).toEqual([]);
+    expect(validateGraph(pendingGraph([]))).toEqual([]);
     const nodes = [
       node('render-2', {}, { action: 'template.render' }),
       node('copy-3', { path: immediate('/a'), content: promise('render-2') }, { action: 'file.write' }),
     ];
-    expect(validateGraph(graph(nodes, [data('render-2', 'copy-3')]), { catalog })).toEqual([]);
+    expect(validateGraph(pendingGraph(nodes, [data('render-2', 'copy-3')]), { catalog })).toEqual([]);
   });
 
   it('reports each duplicate node and phase id once, with its count', () => {
     const problems = validateGraph(
-      graph([node('a'), node('a'), node('a'), node('b')], [], [phase('p', ['a', 'b']), phase('p', [])]),
+      pendingGraph([node('a'), node('a'), node('a'), node('b')], [], [phase('p', ['a', 'b']), phase('p', [])]),
     );
     expect(problems.filter((p) => p.kind.startsWith('duplicate')).map((p) => [p.kind, p.message])).toEqual([
       ['duplicate-node', 'duplicate node id "a" (3 nodes)'],
@@ -86,7 +72,7 @@ describe('validateGraph', () => {
   });
 
   it('reports edges naming unknown nodes and self-edges', () => {
-    const problems = validateGraph(graph([node('a')], [order('a', 'x'), order('y', 'z'), order('a', 'a')]));
+    const problems = validateGraph(pendingGraph([node('a')], [order('a', 'x'), order('y', 'z'), order('a', 'a')]));
     expect(problems.map((p) => [p.kind, p.message])).toEqual([
       ['dangling-edge', 'edge "a" → "x" names unknown node "x"'],
       ['dangling-edge', 'edge "y" → "z" names unknown nodes "y" and "z"'],
@@ -102,7 +88,7 @@ describe('validateGraph', () => {
       node('copy-5', { content: promise('ghost') }),
       node('copy-6', { content: promise('copy-6') }),
     ];
-    const problems = validateGraph(graph(nodes, [order('render-2', 'copy-4')]));
+    const problems = validateGraph(pendingGraph(nodes, [order('render-2', 'copy-4')]));
     expect(problems.map((p) => [p.kind, p.message])).toEqual([
       ['missing-data-edge', 'node "copy-3" slot "content" promises node "render-2" but there is no data edge "render-2" → "copy-3"'],
       [
@@ -115,19 +101,19 @@ describe('validateGraph', () => {
   });
 
   it('reports a proxy naming an unknown gather node', () => {
-    expect(messages(validateGraph(graph([node('a', { p: proxy('g', 'path') })])))).toEqual([
+    expect(messages(validateGraph(pendingGraph([node('a', { p: proxy('g', 'path') })])))).toEqual([
       'node "a" slot "p" proxies unknown gather node "g"',
     ]);
   });
 
   it('names the nodes of a cycle in edge order, once', () => {
     const nodes = ['a', 'b', 'c', 'd'].map((id) => node(id));
-    const problems = validateGraph(graph(nodes, [order('d', 'a'), order('a', 'b'), order('b', 'c'), order('c', 'a')]));
+    const problems = validateGraph(pendingGraph(nodes, [order('d', 'a'), order('a', 'b'), order('b', 'c'), order('c', 'a')]));
     expect(problems).toEqual([{ kind: 'cycle', message: 'cycle: a → b → c → a', nodes: ['a', 'b', 'c'] }]);
   });
 
   it('reports a self-edge once, not also as a cycle', () => {
-    expect(validateGraph(graph([node('a')], [order('a', 'a')])).map((p) => p.kind)).toEqual(['self-edge']);
+    expect(validateGraph(pendingGraph([node('a')], [order('a', 'a')])).map((p) => p.kind)).toEqual(['self-edge']);
   });
 
   it('reports unknown actions and missing required slots when given a catalog', () => {
@@ -136,8 +122,8 @@ describe('validateGraph', () => {
       node('w', { mode: immediate('0644') }, { action: 'file.write' }),
       node('l', { path: immediate('/l') }, { action: 'file.link' }),
     ];
-    expect(validateGraph(graph(nodes))).toEqual([]);
-    expect(validateGraph(graph(nodes), { catalog }).map((p) => [p.kind, p.message])).toEqual([
+    expect(validateGraph(pendingGraph(nodes))).toEqual([]);
+    expect(validateGraph(pendingGraph(nodes), { catalog }).map((p) => [p.kind, p.message])).toEqual([
       ['unknown-action', 'node "x" uses unknown action "file.lnk"'],
       ['missing-slot', 'node "w" (file.write) is missing required slots "path", "content"'],
       ['missing-slot', 'node "l" (file.link) is missing required slot "source"'],
@@ -146,7 +132,7 @@ describe('validateGraph', () => {
 
   it('accepts a missing slot the run data provides', () => {
     const nodes = [node('w', { path: immediate('/w') }, { action: 'file.write' })];
-    expect(validateGraph(graph(nodes), { catalog, provided: ['content'] })).toEqual([]);
+    expect(validateGraph(pendingGraph(nodes), { catalog, provided: ['content'] })).toEqual([]);
   });
 
   it('reports nodes writing the same target path after normalisation', () => {
@@ -160,7 +146,7 @@ describe('validateGraph', () => {
       node('e', { source: immediate('/s'), path: immediate('/home/u/.profile') }, { action: 'file.link' }),
       node('f', { path: proxy('e'), content: immediate('') }, { action: 'file.write' }),
     ];
-    const problems = validateGraph(graph(nodes, []), { catalog }).filter((p) => p.kind === 'duplicate-write');
+    const problems = validateGraph(pendingGraph(nodes, []), { catalog }).filter((p) => p.kind === 'duplicate-write');
     expect(problems).toEqual([
       { kind: 'duplicate-write', message: 'nodes "a", "b", "c" all write "/home/u/.bashrc" and no edges order them', nodes: ['a', 'b', 'c'], path: '/home/u/.bashrc' },
       { kind: 'duplicate-write', message: 'nodes "d" and "e" both write "/home/u/.profile" and no edges order them', nodes: ['d', 'e'], path: '/home/u/.profile' },
@@ -176,10 +162,10 @@ describe('validateGraph', () => {
       node('mid', {}),
       node('write', { path: immediate('/x'), content: immediate('') }, { action: 'file.write' }),
     ];
-    const chain = graph(nodes, [order('backup', 'mid'), order('mid', 'write')]);
+    const chain = pendingGraph(nodes, [order('backup', 'mid'), order('mid', 'write')]);
     expect(validateGraph(chain, { catalog: specsWithBackup })).toEqual([]);
     const third = node('link', { source: immediate('/s'), path: immediate('/x') }, { action: 'file.link' });
-    const partly = graph([...nodes, third], chain.edges);
+    const partly = pendingGraph([...nodes, third], chain.edges);
     expect(messages(validateGraph(partly, { catalog: specsWithBackup }))).toEqual([
       'nodes "backup", "write", "link" all write "/x" and no edges order them',
     ]);
@@ -193,7 +179,7 @@ describe('validateGraph', () => {
       phase('install', ['fwd'], { compensate: 'install.compensate' }),
       phase('install.compensate', ['undo', 'undo2'], { role: 'compensation' }),
     ];
-    expect(messages(validateGraph(graph(nodes, [], phases), { catalog }))).toEqual([
+    expect(messages(validateGraph(pendingGraph(nodes, [], phases), { catalog }))).toEqual([
       'nodes "undo" and "undo2" both write "/etc/x" and no edges order them',
     ]);
   });
@@ -210,7 +196,7 @@ describe('validateGraph', () => {
         phase('each', ['item'], { role: 'body' }),
         phase('main.undo', ['undo'], { role: 'compensation' }),
       ];
-      expect(validateGraph(graph(nodes, [], phases), { catalog })).toEqual([]);
+      expect(validateGraph(pendingGraph(nodes, [], phases), { catalog })).toEqual([]);
     });
 
     it('requires every node in exactly one phase, agreeing with its phase field', () => {
@@ -224,7 +210,7 @@ describe('validateGraph', () => {
         phased('wrong', 'q'),
       ];
       const phases = [phase('p', ['twice', 'twice', 'both', 'unset', 'wrong', 'missing']), phase('q', ['both'])];
-      expect(validateGraph(graph(nodes, [], phases)).map((p) => [p.kind, p.message])).toEqual([
+      expect(validateGraph(pendingGraph(nodes, [], phases)).map((p) => [p.kind, p.message])).toEqual([
         ['phase-unknown-node', 'phase "p" lists unknown node "missing"'],
         ['node-without-phase', 'node "none" belongs to no phase'],
         ['node-without-phase', 'node "ghost" names unknown phase "nowhere" and no phase lists it'],
@@ -245,7 +231,7 @@ describe('validateGraph', () => {
         phase('e', [], { role: 'compensation', compensate: 'f' }),
         phase('f', [], { role: 'compensation' }),
       ];
-      expect(messages(validateGraph(graph([], [], phases)))).toEqual([
+      expect(messages(validateGraph(pendingGraph([], [], phases)))).toEqual([
         'phase "a" compensate names unknown phase "nope"',
         'phase "b" compensate names phase "c" whose role is "forward" (expected "compensation")',
         'compensation phase "e" may not itself be compensated (compensate: "f")',
@@ -259,7 +245,7 @@ describe('validateGraph', () => {
         phased('g', 'main', { items: immediate([]), body: immediate('one') }, 'flow.gather'),
       ];
       const phases = [phase('main', ['choose', 'g']), phase('one', [], { role: 'body' }), phase('lonely', [], { role: 'body' })];
-      expect(messages(validateGraph(graph(nodes, [], phases)))).toEqual([
+      expect(messages(validateGraph(pendingGraph(nodes, [], phases)))).toEqual([
         'node "choose" slot "else" names unknown phase "gone"',
         'node "choose" slot "branches[1].phase" names phase "main" whose role is "forward" (expected "body")',
         'body phase "lonely" is not used by any flow node (body, branches or else)',
@@ -278,7 +264,7 @@ describe('validateGraph', () => {
         phase('outer.body', ['inner'], { role: 'body' }),
         phase('inner.body', ['deep'], { role: 'body' }),
       ];
-      expect(validateGraph(graph(nodes, [], phases)).map((p) => [p.kind, p.message])).toEqual([
+      expect(validateGraph(pendingGraph(nodes, [], phases)).map((p) => [p.kind, p.message])).toEqual([
         [
           'proxy-outside-body',
           'node "stray" slot "a" proxies gather "outer" but is not in its body phase "outer.body" (it is in "main")',
@@ -296,14 +282,14 @@ describe('validateGraph', () => {
       [{ max_attempts: 2, backoff: 'linear', jitter: -0.1 }, 'jitter must be within [0, 1] (got -0.1)'],
     ])('rejects the retry policy %o', (retry, message) => {
       const phases = [phase('p', [], { retry: retry as RetryPolicy })];
-      expect(validateGraph(graph([], [], phases)).map((p) => [p.kind, p.message])).toEqual([
+      expect(validateGraph(pendingGraph([], [], phases)).map((p) => [p.kind, p.message])).toEqual([
         ['invalid-retry', `phase "p" retry: ${message}`],
       ]);
     });
 
     it('accepts a sane retry policy', () => {
       const retry: RetryPolicy = { max_attempts: 3, backoff: 'exponential', initial_delay: '1s', max_delay: '1m', jitter: 0.2 };
-      expect(validateGraph(graph([], [], [phase('p', [], { retry })]))).toEqual([]);
+      expect(validateGraph(pendingGraph([], [], [phase('p', [], { retry })]))).toEqual([]);
     });
   });
 
@@ -317,7 +303,7 @@ describe('validateGraph', () => {
       if (i > 2) edges.push(order(`n${i - 3}`, `n${i}`));
     }
     const phases = Array.from({ length: 10 }, (_, k) => phase(`p${k}`, nodes.filter((_, i) => i % 10 === k).map((n) => n.id)));
-    const big = graph(nodes, edges, phases);
+    const big = pendingGraph(nodes, edges, phases);
     expect(validateGraph(big, { catalog })).toEqual([]);
     // CPU time, best of 5: robust on a shared, loaded machine. The bound is loose (the target
     // is < 20 ms) but still catches any quadratic check, which would take seconds at 10k nodes.
@@ -348,11 +334,11 @@ describe('validateGraph on random graphs', () => {
           const ids = Array.from({ length: n }, (_, i) => `n${i}`);
           const edges = pairs.filter(([a, b]) => a < b).map(([a, b]) => order(`n${a}`, `n${b}`));
           const nodes = ids.map((id) => node(id));
-          expect(validateGraph(graph(nodes, edges))).toEqual([]);
+          expect(validateGraph(pendingGraph(nodes, edges))).toEqual([]);
           const [low, high] = x < y ? [x, y] : [y, x];
           if (low === high) return;
           const closed = [...edges, order(`n${high}`, `n${low}`)];
-          const cycles = validateGraph(graph(nodes, closed)).filter((p) => p.kind === 'cycle');
+          const cycles = validateGraph(pendingGraph(nodes, closed)).filter((p) => p.kind === 'cycle');
           const edgeSet = new Set(closed.map((e) => `${e.from}>${e.to}`));
           const reaches = (from: string, to: string): boolean => {
             const seen = new Set([from]);
@@ -377,11 +363,11 @@ describe('validateGraph on random graphs', () => {
 
 describe('assertValidGraph', () => {
   it('returns quietly for a valid graph', () => {
-    expect(() => assertValidGraph(graph([node('a')]))).not.toThrow();
+    expect(() => assertValidGraph(pendingGraph([node('a')]))).not.toThrow();
   });
 
   it('throws one invalid-graph error starting with the count and listing every problem', () => {
-    const bad = graph([node('a'), node('a'), node('b', { c: promise('a') })], [order('a', 'zz')]);
+    const bad = pendingGraph([node('a'), node('a'), node('b', { c: promise('a') })], [order('a', 'zz')]);
     try {
       assertValidGraph(bad, { path: 'plan.yaml' });
       expect.unreachable();
@@ -402,7 +388,7 @@ describe('assertValidGraph', () => {
   });
 
   it('says "1 problem" for a single problem', () => {
-    expect(() => assertValidGraph(graph([node('a')], [order('a', 'a')]))).toThrow(/^1 problem in the graph:\n {2}- edge/);
+    expect(() => assertValidGraph(pendingGraph([node('a')], [order('a', 'a')]))).toThrow(/^1 problem in the graph:\n {2}- edge/);
   });
 });
 

@@ -10,6 +10,7 @@ export interface LoggedLine {
 /** An ActionContext that records log lines and registered undo states for assertions. */
 export interface FakeActionContext extends ActionContext {
   readonly lines: LoggedLine[];
+  /** Every registered undo state, copied as it was when registered (as the journal keeps it). */
   readonly registered: JsonValue[];
 }
 
@@ -74,6 +75,10 @@ export interface FakeContextOptions {
   readonly data?: Readonly<Record<string, unknown>>;
   readonly signal?: AbortSignal;
   readonly clock?: Clock;
+  /** Where displaced items go (default: a store whose every call fails the test). */
+  readonly backups?: BackupStore;
+  /** Called with each undo state as it is registered. */
+  readonly onRegister?: (state: JsonValue) => void;
 }
 
 /** A context for calling one action directly in a test. */
@@ -89,9 +94,10 @@ export function fakeActionContext(options: FakeContextOptions = {}): FakeActionC
       info: (message) => lines.push({ level: 'info', message }),
       warn: (message) => lines.push({ level: 'warn', message }),
     },
-    backups: noBackups,
+    backups: options.backups ?? noBackups,
     registerUndo: async (state) => {
-      registered.push(state);
+      options.onRegister?.(state);
+      registered.push(JSON.parse(JSON.stringify(state)) as JsonValue);
     },
     lines,
     registered,

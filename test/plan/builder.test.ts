@@ -1,30 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Plan } from '../../src/plan/index.js';
 import type { NodeHandle } from '../../src/plan/index.js';
 import { WritLoreError } from '../../src/graph/index.js';
 import type { Graph } from '../../src/graph/index.js';
-import { testRegistry } from './test-registry.js';
-
-const options = { tool: 'writ', timestamp: '2026-01-31T12:00:00.000Z', platform: { os: 'linux', arch: 'x64' } } as const;
-
-function newPlan(): Plan {
-  return new Plan(testRegistry(), options);
-}
-
-function caught(run: () => unknown): WritLoreError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof WritLoreError) return error;
-    throw error;
-  }
-  throw new Error('expected a WritLoreError');
-}
+import { testPlan } from './test-registry.js';
+import { thrown } from '../helpers/thrown.js';
 
 describe('node ids', () => {
   it('derives <verb>:<path> and suffixes repeats with #2, #3', () => {
-    const plan = newPlan();
+    const plan = testPlan();
     const ids = [
       plan.backup('/h/x').id,
       plan.backup('/h/x').id,
@@ -36,26 +20,26 @@ describe('node ids', () => {
   });
 
   it('uses an explicit id and skips it when deriving later ids', () => {
-    const plan = newPlan();
+    const plan = testPlan();
     expect(plan.backup('/h/y', { id: 'backup:/h/x' }).id).toBe('backup:/h/x');
     expect(plan.backup('/h/x').id).toBe('backup:/h/x#2');
   });
 
   it('rejects an explicit id already taken', () => {
-    const plan = newPlan();
+    const plan = testPlan();
     plan.backup('/h/x');
-    const error = caught(() => plan.backup('/h/z', { id: 'backup:/h/x' }));
+    const error = thrown(() => plan.backup('/h/z', { id: 'backup:/h/x' }));
     expect(error.code).toBe('invalid-graph');
     expect(error.message).toBe('duplicate node id "backup:/h/x"');
   });
 
   it('shortens very long keys', () => {
-    const id = newPlan().exec('x'.repeat(200)).id;
+    const id = testPlan().exec('x'.repeat(200)).id;
     expect(id).toBe(`exec:${'x'.repeat(77)}...`);
   });
 
   it('falls back to the verb when the first argument has no short form', () => {
-    const plan = newPlan();
+    const plan = testPlan();
     expect(plan.gather([1, 2], (body) => body.exec(['true'])).id).toBe('gather');
     expect(plan.gather([{ a: 1 }], (body) => body.exec(['true'])).id).toBe('gather#2');
   });
@@ -69,14 +53,14 @@ describe('slot inputs', () => {
     ['a Date', new Date(0), /holds a Date, which is not JSON/],
     ['a function', () => 1, /holds a function, which is not JSON/],
   ])('rejects %s as an immediate', (_name, variables, message) => {
-    const plan = newPlan();
-    const error = caught(() => plan.render('/r/t', { variables: variables as never }));
+    const plan = testPlan();
+    const error = thrown(() => plan.render('/r/t', { variables: variables as never }));
     expect(error.code).toBe('invalid-input');
     expect(error.message).toMatch(message);
   });
 
   it('keeps a "__proto__" key of parsed JSON as data', () => {
-    const plan = newPlan();
+    const plan = testPlan();
     const variables = JSON.parse('{"__proto__": {"polluted": true}, "b": 2}') as Record<string, unknown>;
     plan.render('/r/t', { variables: variables as never });
     const slot = plan.graph().nodes[0]?.slots['variables'];
@@ -87,45 +71,45 @@ describe('slot inputs', () => {
   });
 
   it('rejects a handle nested inside a value', () => {
-    const plan = newPlan();
+    const plan = testPlan();
     const secret = plan.decrypt('/r/s.age');
-    const error = caught(() => plan.render('/r/t', { variables: { secret } as never }));
+    const error = thrown(() => plan.render('/r/t', { variables: { secret } as never }));
     expect(error.message).toMatch(/holds a handle inside a value/);
     expect(error.hint).toBe('a handle must be a whole slot value');
   });
 
   it('rejects a handle from another plan', () => {
-    const other = newPlan().decrypt('/r/s.age');
-    const error = caught(() => newPlan().render(other));
+    const other = testPlan().decrypt('/r/s.age');
+    const error = thrown(() => testPlan().render(other));
     expect(error.code).toBe('invalid-input');
     expect(error.message).toBe('node "render:decrypt:/r/s.age" uses node "decrypt:/r/s.age", which belongs to another plan');
   });
 
   it.each([[-1], [0o10000], [1.5], ['rwx'], ['0800']])('rejects the mode %j', (mode) => {
-    expect(caught(() => newPlan().mkdir('/h/d', { mode })).code).toBe('invalid-input');
+    expect(thrown(() => testPlan().mkdir('/h/d', { mode })).code).toBe('invalid-input');
   });
 
   it('normalises three-digit modes to four digits', () => {
-    const plan = newPlan();
+    const plan = testPlan();
     plan.mkdir('/h/d', { mode: '755' });
     expect(plan.graph().nodes[0]?.slots['mode']).toEqual({ kind: 'immediate', value: '0755' });
   });
 
   it('rejects an unknown action at once, suggesting the closest name', () => {
-    const error = caught(() => newPlan().add('file.lnk', { source: '/a', path: '/b' }));
+    const error = thrown(() => testPlan().add('file.lnk', { source: '/a', path: '/b' }));
     expect(error.code).toBe('unknown-action');
     expect(error.message).toBe('unknown action "file.lnk" (did you mean "file.link"?)');
   });
 
   it('rejects non-string annotations', () => {
-    const error = caught(() => newPlan().backup('/x', { annotations: { n: 1 as unknown as string } }));
+    const error = thrown(() => testPlan().backup('/x', { annotations: { n: 1 as unknown as string } }));
     expect(error.message).toBe('annotation "n" of node "backup:/x" must be a string');
   });
 });
 
 describe('dependsOn and orders', () => {
   it('dependsOn adds an order edge between unrelated nodes and reports its kind', () => {
-    const plan = newPlan();
+    const plan = testPlan();
     const dir = plan.mkdir('/h/.config');
     const link = plan.link('/r/nvim', '/h/.config/nvim');
     expect(plan.dependsOn(dir, link)).toBe('order');
@@ -134,7 +118,7 @@ describe('dependsOn and orders', () => {
   });
 
   it('dependsOn accepts an existing data edge without adding another', () => {
-    const plan = newPlan();
+    const plan = testPlan();
     const text = plan.render('/r/t');
     const copy = plan.copy(text, '/h/t');
     expect(plan.dependsOn(text, copy)).toBe('data');
@@ -142,46 +126,46 @@ describe('dependsOn and orders', () => {
   });
 
   it('orders adds an order edge and refuses to duplicate a data edge', () => {
-    const plan = newPlan();
+    const plan = testPlan();
     const update = plan.exec(['apt-get', 'update']);
     const install = plan.install('apt', ['jq']);
     plan.orders(update, install);
     expect(plan.graph().edges).toEqual([{ from: update.id, to: install.id, kind: 'order' }]);
     const text = plan.render('/r/t');
     const copy = plan.copy(text, '/h/t');
-    expect(caught(() => plan.orders(text, copy)).message).toBe(
+    expect(thrown(() => plan.orders(text, copy)).message).toBe(
       `"${copy.id}" already uses the result of "${text.id}"; its data edge orders them`,
     );
   });
 
   it('refuses to order a node after itself', () => {
-    const plan = newPlan();
+    const plan = testPlan();
     const node = plan.mkdir('/h/d');
-    expect(caught(() => plan.orders(node, node)).code).toBe('invalid-input');
+    expect(thrown(() => plan.orders(node, node)).code).toBe('invalid-input');
   });
 
   it('graph() rejects a dependsOn cycle, naming the cycle', () => {
-    const plan = newPlan();
+    const plan = testPlan();
     const a = plan.mkdir('/a');
     const b = plan.mkdir('/b');
     const c = plan.mkdir('/c');
     plan.dependsOn(a, b);
     plan.dependsOn(b, c);
     plan.dependsOn(c, a);
-    const error = caught(() => plan.graph());
+    const error = thrown(() => plan.graph());
     expect(error.code).toBe('invalid-graph');
     expect(error.message).toMatch(/cycle: .*mkdir:\/a.*mkdir:\/b.*mkdir:\/c/);
   });
 
   it('graph() reports every problem at once', () => {
-    const plan = newPlan();
+    const plan = testPlan();
     plan.link('/r/x', '/h/x');
     plan.link('/r/y', '/h/x');
     const a = plan.mkdir('/a');
     const b = plan.mkdir('/b');
     plan.orders(a, b);
     plan.orders(b, a);
-    const error = caught(() => plan.graph());
+    const error = thrown(() => plan.graph());
     expect(error.message).toMatch(/^2 problems in the graph:/);
     expect(error.message).toMatch(/both write "\/h\/x"/);
   });
@@ -196,7 +180,7 @@ describe('builder invariants', () => {
   });
 
   function run(steps: readonly Step[]): Graph {
-    const plan = newPlan();
+    const plan = testPlan();
     const handles: NodeHandle[] = [plan.render('/r/seed')];
     steps.forEach(({ kind, pick, other }, index) => {
       const from = handles[pick % handles.length] as NodeHandle;
@@ -229,7 +213,7 @@ describe('builder invariants', () => {
 
 describe('rejected calls', () => {
   it('leave the plan as it was: no node, no reserved id, no edge', () => {
-    const plan = newPlan();
+    const plan = testPlan();
     const text = plan.render('/r/t');
     expect(() => plan.copy(text, '/h/x', { mode: 'bad' })).toThrow(WritLoreError);
     expect(() => plan.add('file.copy', { content: text, path: '/h/x', mode: Number.NaN })).toThrow(WritLoreError);
@@ -239,7 +223,7 @@ describe('rejected calls', () => {
   });
 
   it('leave no phase behind when a flow node is rejected', () => {
-    const plan = newPlan();
+    const plan = testPlan();
     expect(() => plan.gather([Number.NaN], (body) => body.mkdir('/a'))).toThrow(WritLoreError);
     expect(() => plan.choose('x', [{ when: { truthy: 'no' } as never, then: (p) => p.mkdir('/a') }])).toThrow(WritLoreError);
     plan.mkdir('/b');
@@ -249,7 +233,7 @@ describe('rejected calls', () => {
   });
 
   it('mark the plan broken when a body callback throws', () => {
-    const plan = newPlan();
+    const plan = testPlan();
     const failure = new Error('body bug');
     expect(() =>
       plan.gather(['a', 'b'], (body) => {
@@ -257,7 +241,7 @@ describe('rejected calls', () => {
         throw failure;
       }),
     ).toThrow(failure);
-    const error = caught(() => plan.graph());
+    const error = thrown(() => plan.graph());
     expect(error.message).toBe('the body of "gather:a,b" failed while the plan was being built, so the plan is incomplete');
     expect(error.cause).toBe(failure);
   });

@@ -1,25 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { Plan } from '../../src/plan/index.js';
-import type { ItemHandle } from '../../src/plan/index.js';
-import { WritLoreError, immediate, promise, proxy } from '../../src/graph/index.js';
+import type { ItemHandle, Plan } from '../../src/plan/index.js';
+import { immediate, promise, proxy } from '../../src/graph/index.js';
 import type { Graph } from '../../src/graph/index.js';
-import { testRegistry } from './test-registry.js';
-
-const options = { tool: 'writ', timestamp: '2026-01-31T12:00:00.000Z', platform: { os: 'linux', arch: 'x64' } } as const;
-
-function newPlan(): Plan {
-  return new Plan(testRegistry(), options);
-}
-
-function caught(run: () => unknown): WritLoreError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof WritLoreError) return error;
-    throw error;
-  }
-  throw new Error('expected a WritLoreError');
-}
+import { testPlan } from './test-registry.js';
+import { thrown } from '../helpers/thrown.js';
 
 const items = [
   { source: '/r/a', target: '/h/a' },
@@ -28,7 +12,7 @@ const items = [
 
 describe('Plan.gather', () => {
   it('makes a flow.gather node and a body phase whose nodes hold proxy slots', () => {
-    const plan = newPlan();
+    const plan = testPlan();
     const gather = plan.gather(
       items,
       (body, item) => {
@@ -61,14 +45,14 @@ describe('Plan.gather', () => {
   });
 
   it('binds the whole item with the item handle', () => {
-    const plan = newPlan();
+    const plan = testPlan();
     plan.gather(['jq', 'fd'], (body, item) => body.install('brew', item));
     const node = plan.graph().nodes[1];
     expect(node?.slots['packages']).toEqual(proxy('gather:jq,fd'));
   });
 
   it('takes items from another node’s result with a data edge', () => {
-    const plan = newPlan();
+    const plan = testPlan();
     const list = plan.exec(['ls', '/r']);
     const gather = plan.gather(list.field('stdout_tail'), (body, item) => body.mkdir(item));
     const graph = plan.graph();
@@ -77,7 +61,7 @@ describe('Plan.gather', () => {
   });
 
   it('orders the gather after an outside node that its body consumes', () => {
-    const plan = newPlan();
+    const plan = testPlan();
     const template = plan.render('/r/t.hbs');
     const gather = plan.gather(['/h/a', '/h/b'], (body, item) => body.copy(template, item));
     const graph = plan.graph();
@@ -90,7 +74,7 @@ describe('Plan.gather', () => {
   });
 
   it('keeps body-internal promises inside the body', () => {
-    const plan = newPlan();
+    const plan = testPlan();
     plan.gather(['/r/a.age'], (body, item) => {
       const secret = body.decrypt(item);
       body.copy(secret, '/h/out', { mode: '0600' });
@@ -101,7 +85,7 @@ describe('Plan.gather', () => {
   });
 
   it('supports a gather inside a gather, ordering the inner gather after outer body nodes it needs', () => {
-    const plan = newPlan();
+    const plan = testPlan();
     const outerBody = (outer: Plan, dir: ItemHandle): void => {
       const made = outer.mkdir(dir, { id: 'made' });
       const innerBody = (inner: Plan, file: ItemHandle): void => {
@@ -124,40 +108,40 @@ describe('Plan.gather', () => {
   });
 
   it('rejects the item used outside its body', () => {
-    const plan = newPlan();
+    const plan = testPlan();
     let escaped: ItemHandle | undefined;
     plan.gather([1], (body, item) => {
       escaped = item;
       body.mkdir(item);
     });
-    const error = caught(() => plan.mkdir((escaped as ItemHandle).field('x')));
+    const error = thrown(() => plan.mkdir((escaped as ItemHandle).field('x')));
     expect(error.code).toBe('invalid-input');
     expect(error.message).toBe('node "mkdir:gather.item.x" uses the item of gather "gather" outside its body');
   });
 
   it('rejects an outside node depending on a body node', () => {
-    const plan = newPlan();
+    const plan = testPlan();
     let inside: ReturnType<Plan['mkdir']> | undefined;
     const gather = plan.gather([1], (body, item) => {
       inside = body.mkdir(item);
     });
     const after = plan.backup('/h/x');
-    expect(caught(() => plan.dependsOn(inside as ReturnType<Plan['mkdir']>, after)).message).toMatch(
+    expect(thrown(() => plan.dependsOn(inside as ReturnType<Plan['mkdir']>, after)).message).toMatch(
       /^node "backup:\/h\/x" cannot depend on "mkdir:gather.item": it runs inside body phase "gather.body", once per item/,
     );
     expect(plan.dependsOn(gather, after)).toBe('order');
   });
 
   it('rejects an empty body and a phase opened inside a body', () => {
-    expect(caught(() => newPlan().gather([1], () => undefined)).message).toBe(
+    expect(thrown(() => testPlan().gather([1], () => undefined)).message).toBe(
       'body phase "gather.body" of "gather" has no nodes',
     );
-    const error = caught(() => newPlan().gather([1], (body) => body.phase('nested')));
+    const error = thrown(() => testPlan().gather([1], (body) => body.phase('nested')));
     expect(error.message).toBe('cannot open phase "nested" inside a flow body');
   });
 
   it('joins the current explicit phase instead of an implicit main phase', () => {
-    const plan = newPlan();
+    const plan = testPlan();
     plan.phase('deploy');
     plan.gather([1], (body, item) => body.mkdir(item));
     const graph = plan.graph();
@@ -170,7 +154,7 @@ describe('Plan.gather', () => {
 
 describe('Plan.choose', () => {
   function chooseGraph(): Graph {
-    const plan = newPlan();
+    const plan = testPlan();
     const os = plan.exec(['uname', '-s'], { id: 'os' });
     plan.choose(
       os.field('stdout_tail'),
@@ -212,7 +196,7 @@ describe('Plan.choose', () => {
   });
 
   it('accepts falsy values to compare against', () => {
-    const plan = newPlan();
+    const plan = testPlan();
     plan.choose(0, [
       { when: { equals: false }, then: (p) => p.mkdir('/a') },
       { when: { truthy: false }, then: (p) => p.mkdir('/b') },
@@ -235,12 +219,12 @@ describe('Plan.choose', () => {
     ['truthy without a boolean', { truthy: 'yes' }, /truthy needs a boolean/],
     ['a bad regex', { matches: '(' }, /invalid regular expression/],
   ])('rejects a predicate with %s', (_name, when, message) => {
-    const error = caught(() => newPlan().choose('x', [{ when: when as never, then: (p) => p.mkdir('/a') }]));
+    const error = thrown(() => testPlan().choose('x', [{ when: when as never, then: (p) => p.mkdir('/a') }]));
     expect(error.code).toBe('invalid-input');
     expect(error.message).toMatch(message);
   });
 
   it('needs at least one branch', () => {
-    expect(caught(() => newPlan().choose('x', [])).message).toBe('choose needs at least one branch');
+    expect(thrown(() => testPlan().choose('x', [])).message).toBe('choose needs at least one branch');
   });
 });

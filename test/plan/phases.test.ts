@@ -1,28 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { Plan } from '../../src/plan/index.js';
-import { WritLoreError } from '../../src/graph/index.js';
 import type { Phase } from '../../src/graph/index.js';
-import { testRegistry } from './test-registry.js';
-
-const options = { tool: 'lore', timestamp: '2026-01-31T12:00:00.000Z', platform: { os: 'linux', arch: 'x64' } } as const;
-
-function newPlan(): Plan {
-  return new Plan(testRegistry(), options);
-}
-
-function caught(run: () => unknown): WritLoreError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof WritLoreError) return error;
-    throw error;
-  }
-  throw new Error('expected a WritLoreError');
-}
+import { testPlan } from './test-registry.js';
+import { thrown } from '../helpers/thrown.js';
 
 describe('Plan.phase', () => {
   it('puts the nodes added after each phase into it, with retry and compensate', () => {
-    const plan = newPlan();
+    const plan = testPlan('lore');
     const undo = plan.phase('undo-install', { role: 'compensation' });
     plan.exec(['apt-get', 'autoremove', '-y']);
     const retry = { max_attempts: 3, backoff: 'exponential', initial_delay: '500ms', max_delay: '10s', jitter: 0.2 } as const;
@@ -42,36 +25,36 @@ describe('Plan.phase', () => {
   });
 
   it('suffixes a repeated phase name and rejects a repeated explicit id', () => {
-    const plan = newPlan();
+    const plan = testPlan('lore');
     expect(plan.phase('step').id).toBe('phase.step');
     plan.mkdir('/a');
     expect(plan.phase('step').id).toBe('phase.step#2');
     plan.mkdir('/b');
-    expect(caught(() => plan.phase('other', { id: 'phase.step' })).message).toBe('duplicate phase id "phase.step"');
+    expect(thrown(() => plan.phase('other', { id: 'phase.step' })).message).toBe('duplicate phase id "phase.step"');
   });
 
   it('refuses to open a phase after nodes were added outside any phase', () => {
-    const plan = newPlan();
+    const plan = testPlan('lore');
     plan.mkdir('/a');
-    const error = caught(() => plan.phase('late'));
+    const error = thrown(() => plan.phase('late'));
     expect(error.code).toBe('invalid-input');
     expect(error.message).toBe('cannot open phase "late": 1 node(s) were added outside any phase ("mkdir:/a")');
   });
 
   it('refuses a node in a later phase feeding a node in an earlier one', () => {
-    const plan = newPlan();
+    const plan = testPlan('lore');
     plan.phase('first');
     const early = plan.mkdir('/a');
     plan.phase('second');
     const late = plan.render('/r/t');
-    const error = caught(() => plan.orders(late, early));
+    const error = thrown(() => plan.orders(late, early));
     expect(error.message).toBe(
       'node "mkdir:/a" (phase "phase.first") cannot depend on "render:/r/t" (phase "phase.second"): phases run in the order they were opened',
     );
   });
 
   it('lets a later phase consume an earlier phase’s result', () => {
-    const plan = newPlan();
+    const plan = testPlan('lore');
     plan.phase('fetch');
     const download = plan.download('https://x.test/a.tgz', '/tmp/a.tgz', { sha256: 'aa'.repeat(32) });
     plan.phase('unpack');
@@ -80,18 +63,18 @@ describe('Plan.phase', () => {
   });
 
   it('graph() rejects a compensate naming a phase that does not exist', () => {
-    const plan = newPlan();
+    const plan = testPlan('lore');
     plan.phase('install', { compensate: 'phase.nope' });
     plan.install('apt', ['jq']);
-    const error = caught(() => plan.graph());
+    const error = thrown(() => plan.graph());
     expect(error.code).toBe('invalid-graph');
     expect(error.message).toMatch(/compensate names unknown phase "phase.nope"/);
   });
 
   it('graph() rejects an invalid retry policy', () => {
-    const plan = newPlan();
+    const plan = testPlan('lore');
     plan.phase('install', { retry: { max_attempts: 0, backoff: 'linear' } });
     plan.install('apt', ['jq']);
-    expect(caught(() => plan.graph()).message).toMatch(/max_attempts must be an integer/);
+    expect(thrown(() => plan.graph()).message).toMatch(/max_attempts must be an integer/);
   });
 });

@@ -1,6 +1,7 @@
 import { ActionRegistry } from '../../src/actions/index.js';
 import type { Action } from '../../src/actions/index.js';
-import type { ActionSpec } from '../../src/graph/index.js';
+import type { ActionSpec, Tool } from '../../src/graph/index.js';
+import { Plan } from '../../src/plan/index.js';
 
 /** The slot specs of the built-in actions, as the contract table in the brief states them. */
 export const BUILTIN_SPECS = {
@@ -33,4 +34,9 @@ export function testRegistry(): ActionRegistry {
   const registry = new ActionRegistry();
   for (const [name, spec] of Object.entries(BUILTIN_SPECS)) registry.register(inertAction(name, spec));
   return registry;
+}
+
+/** A Plan over {@link testRegistry} with a fixed timestamp and platform. */
+export function testPlan(tool: Tool = 'writ'): Plan {
+  return new Plan(testRegistry(), { tool, timestamp: '2026-01-31T12:00:00.000Z', platform: { os: 'linux', arch: 'x64' } });
 }

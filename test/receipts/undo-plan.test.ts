@@ -15,6 +15,7 @@ import {
   type Graph,
   type UndoPlanItem,
 } from '../../src/index.js';
+import { fakeActionContext } from '../helpers/fake-action-context.js';
 import { snapshotTree, type TreeSnapshot } from '../helpers/tree-snapshot.js';
 
 let work: string;
@@ -101,6 +102,11 @@ describe('buildUndoPlan', () => {
 });
 
 describe('undoReplayAction', () => {
+  it('refuses an action it does not know', async () => {
+    const action = undoReplayAction(createDefaultRegistry());
+    await expect(action.do(fakeActionContext(), { action: 'no.such', undo: null })).rejects.toThrow(/unknown action "no.such"/);
+  });
+
   it('replays a run\'s undo into a byte-identical tree, user files and links restored from that run\'s backups', async () => {
     const before = await home();
     const { receipt, stem } = await applyFixture();

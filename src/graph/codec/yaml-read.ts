@@ -3,8 +3,8 @@
  * plain data by a strict walk that rejects what a graph never contains (anchors, aliases,
  * tags, non-string keys, several documents) and knows the line of every node.
  */
-import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument } from 'yaml';
-import type { Document, Node as YamlNode, Pair } from 'yaml';
+import type { Document, LineCounter, Node as YamlNode, Pair } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, newLineCounter, parseDocument } from './lazy-yaml.js';
 import { WritLoreError } from '../errors.js';
 
 /** Where an error about a decoded value points: at the value, or at its key in the parent map. */
@@ -86,7 +86,7 @@ function located(path: string | undefined, line: number | undefined): { path?: s
 
 /** Parses one YAML (or JSON) document strictly; syntax errors carry their line. */
 export function readYamlDocument(text: string, path?: string): LocatedDocument {
-  const lineCounter = new LineCounter();
+  const lineCounter = newLineCounter();
   const doc = parseDocument(text, { lineCounter, schema: 'core', uniqueKeys: true, merge: false, prettyErrors: false });
   const problem = doc.errors[0] ?? doc.warnings[0];
   if (problem !== undefined) {

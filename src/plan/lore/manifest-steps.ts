@@ -1,4 +1,4 @@
-import { isSeq } from 'yaml';
+import { isSeq } from '../../graph/codec/lazy-yaml.js';
 import { BACKOFF_STRATEGIES, isDuration } from '../../graph/index.js';
 import type { BackoffStrategy, RetryPolicy } from '../../graph/index.js';
 import { PACKAGE_MANAGERS } from '../../actions/index.js';
@@ -7,6 +7,7 @@ import { STEP_KINDS } from './manifest-schema.js';
 import { platformNameProblem } from './platform-names.js';
 import type { PhaseSpec, SettingValue, StepAction, StepCondition, StepKind, StepSpec } from './manifest-schema.js';
 import type { YamlEntry, YamlSource, YamlValue } from './yaml-reader.js';
+
 
 /** The keys of each step kind: required first, then optional. */
 const STEP_KEYS = {

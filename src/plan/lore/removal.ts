@@ -1,41 +1,10 @@
 import { WritLoreError } from '../../graph/index.js';
 import type { ActionCatalog, Graph, JsonValue, Node } from '../../graph/index.js';
-import type { Action, ActionContext, Clock, ResolvedSlots } from '../../actions/index.js';
+import { UNDO_REPLAY_ACTION, type Clock } from '../../actions/index.js';
 import { Plan } from '../plan.js';
 import type { NodeHandle } from '../handles.js';
 import { withLoreRecord } from './installed.js';
 import type { InstalledPackage } from './installed.js';
-
-/** The action that replays one recorded undo: `lore.undo { action, undo }`. */
-export const REPLAY_UNDO_ACTION = 'lore.undo';
-
-/** Where {@link replayUndoAction} finds the action whose undo it replays. */
-export interface UndoLookup {
-  get(name: string): Action | undefined;
-}
-
-/**
- * The action `lore.undo`: calls the `undo` of the action named in its `action` slot with the
- * undo state in its `undo` slot, exactly as a rollback would (backups restored, created
- * directories removed). It has no undo of its own: a failed removal is reported, and what was
- * already removed stays removed (re-install to get it back).
- */
-export function replayUndoAction(actions: UndoLookup): Action {
-  return {
-    name: REPLAY_UNDO_ACTION,
-    spec: { required: ['action', 'undo'], optional: ['path'] },
-    async do(ctx: ActionContext, slots: ResolvedSlots) {
-      const name = slots['action'];
-      if (typeof name !== 'string') throw new WritLoreError('invalid-slot', `${ctx.nodeId}: slot "action" must be an action name`);
-      const action = actions.get(name);
-      if (action?.undo === undefined) {
-        throw new WritLoreError('not-compensable', `${ctx.nodeId}: action "${name}" cannot undo`);
-      }
-      await action.undo(ctx, slots['undo'] as JsonValue);
-      return {};
-    },
-  };
-}
 
 /** One package to remove and the verified receipt that installed it. */
 export interface RemovalTarget {
@@ -45,7 +14,7 @@ export interface RemovalTarget {
 
 /** Options of {@link buildRemovalPlan}. */
 export interface RemovalPlanOptions {
-  /** Must know {@link REPLAY_UNDO_ACTION} (register {@link replayUndoAction} first). */
+  /** Must know {@link UNDO_REPLAY_ACTION} (register `undoReplayAction` first). */
   readonly catalog: ActionCatalog;
   readonly clock?: Pick<Clock, 'now'>;
 }
@@ -79,7 +48,7 @@ function addRemovalPhase(plan: Plan, { installed, receipt }: RemovalTarget): voi
     const id = `${installed.name}.remove.${index + 1}.${step.node.action}`;
     const handle =
       step.kind === 'undo'
-        ? plan.add(REPLAY_UNDO_ACTION, { action: step.node.action, undo: step.node.undo ?? null }, {
+        ? plan.add(UNDO_REPLAY_ACTION, { action: step.node.action, undo: step.node.undo ?? null }, {
             id,
             project: installed.name,
             annotations: { ...annotations, 'lore.undoes': step.node.id },

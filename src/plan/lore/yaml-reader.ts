@@ -1,7 +1,8 @@
-import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument } from 'yaml';
-import type { Node as YamlNode, Pair, Scalar, YAMLMap, YAMLSeq } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, newLineCounter, parseDocument } from '../../graph/codec/lazy-yaml.js';
+import type { LineCounter, Node as YamlNode, Pair, Scalar, YAMLMap, YAMLSeq } from 'yaml';
 import { WritLoreError } from '../../graph/index.js';
 import { closestName } from '../../graph/index.js';
+
 
 /** A YAML node of a manifest or index, or null for an empty value. */
 export type YamlValue = YamlNode | null;
@@ -24,7 +25,7 @@ export class YamlSource {
 
   constructor(text: string, path: string) {
     this.path = path;
-    this.#lines = new LineCounter();
+    this.#lines = newLineCounter();
     const doc = parseDocument(text, { lineCounter: this.#lines, uniqueKeys: true, prettyErrors: false });
     const problem = doc.errors[0];
     if (problem !== undefined) {

@@ -1,7 +1,8 @@
-import { LineCounter, isMap, isScalar, isSeq, parseDocument } from 'yaml';
-import type { Node as YamlNode, Pair } from 'yaml';
+import { isMap, isScalar, isSeq, newLineCounter, parseDocument } from '../../graph/codec/lazy-yaml.js';
+import type { LineCounter, Node as YamlNode, Pair } from 'yaml';
 import { WritLoreError, didYouMean } from '../../graph/index.js';
 import type { JsonValue } from '../../graph/index.js';
+
 
 /** A top-level key of a small YAML settings file, with the line it is on. */
 export interface YamlField {
@@ -19,7 +20,7 @@ export class YamlFields {
   /** Parses `text` (from `path`); unknown keys and YAML errors throw with the line. */
   constructor(text: string, path: string, known: readonly string[]) {
     this.path = path;
-    this.#lines = new LineCounter();
+    this.#lines = newLineCounter();
     const doc = parseDocument(text, { lineCounter: this.#lines, uniqueKeys: true, prettyErrors: false });
     const first = doc.errors[0];
     if (first !== undefined) {

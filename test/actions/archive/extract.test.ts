@@ -1,30 +1,13 @@
 import { lstatSync } from 'node:fs';
 import { chmod, lstat, mkdir, readFile, readdir, readlink, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { archiveProvider, extractAction } from '../../../src/actions/archive/index.js';
-import { isWritLoreError, type WritLoreError } from '../../../src/graph/index.js';
-import { makeContext, makeWorkspace, snapshotTree, type Workspace } from '../net/fixture.js';
+import { rejection } from '../../helpers/thrown.js';
+import { makeContext, snapshotTree, useWorkspace } from '../net/fixture.js';
 import { tarBytes, tarGz, tarXz, zipBytes, type TarSpec, type ZipSpec } from './build.js';
 
-let ws: Workspace;
-
-beforeEach(async () => {
-  ws = await makeWorkspace('writ-archive-');
-});
-
-afterEach(async () => {
-  await ws.cleanup();
-});
-
-async function failure(promise: Promise<unknown>): Promise<WritLoreError> {
-  const error: unknown = await promise.then(
-    () => new Error('expected a failure'),
-    (reason: unknown) => reason,
-  );
-  if (!isWritLoreError(error)) throw error;
-  return error;
-}
+const ws = useWorkspace('writ-archive-');
 
 /** Writes `bytes` as an archive file next to (not inside) the tree under test. */
 async function archiveFile(name: string, bytes: Buffer): Promise<string> {
@@ -185,7 +168,7 @@ describe('archive.extract safety', () => {
     const archive = await archiveFile('evil.tar.gz', tarGz([file('harmless-first'), ...entries]));
     const before = await snapshotTree(ws.base);
     const ctx = makeContext({ backupRoot: ws.backups });
-    const error = await failure(extractAction.do(ctx, { archive, path: join(ws.tree, 'dest') }));
+    const error = await rejection(extractAction.do(ctx, { archive, path: join(ws.tree, 'dest') }));
     expect(error.code).toBe('invalid-input');
     expect(error.message).toContain(`archive ${archive}: `);
     expect(error.message).toContain(message);
@@ -204,7 +187,7 @@ describe('archive.extract safety', () => {
     const archive = await archiveFile('evil.zip', zipBytes([{ name: 'harmless-first' }, ...entries]));
     const before = await snapshotTree(ws.base);
     const ctx = makeContext({ backupRoot: ws.backups });
-    const error = await failure(extractAction.do(ctx, { archive, path: join(ws.tree, 'dest') }));
+    const error = await rejection(extractAction.do(ctx, { archive, path: join(ws.tree, 'dest') }));
     expect(error.code).toBe('invalid-input');
     expect(error.message).toContain(message);
     expect(await snapshotTree(ws.base)).toEqual(before);
@@ -214,7 +197,7 @@ describe('archive.extract safety', () => {
     const whole = tarGz([{ path: 'big', content: Buffer.alloc(200_000, 1) }, { path: 'after', content: 'x' }]);
     const archive = await archiveFile('cut.tar.gz', whole.subarray(0, Math.floor(whole.length / 2)));
     const before = await snapshotTree(ws.base);
-    const error = await failure(extractAction.do(makeContext({ backupRoot: ws.backups }), { archive, path: join(ws.tree, 'd') }));
+    const error = await rejection(extractAction.do(makeContext({ backupRoot: ws.backups }), { archive, path: join(ws.tree, 'd') }));
     expect(error.code).toBe('invalid-input');
     expect(error.message).toContain(`archive ${archive} cannot be read`);
     expect(await snapshotTree(ws.base)).toEqual(before);
@@ -224,13 +207,13 @@ describe('archive.extract safety', () => {
     const destination = join(ws.tree, 'file');
     await writeFile(destination, 'x');
     const archive = await archiveFile('pkg.tar.gz', tarGz(PACKAGE_TAR));
-    const error = await failure(extractAction.do(makeContext({ backupRoot: ws.backups }), { archive, path: destination }));
+    const error = await rejection(extractAction.do(makeContext({ backupRoot: ws.backups }), { archive, path: destination }));
     expect(error.code).toBe('conflict');
   });
 
   it('fails with not-found when the archive is missing', async () => {
     const archive = join(ws.base, 'nope.tar.gz');
-    const error = await failure(extractAction.do(makeContext({ backupRoot: ws.backups }), { archive, path: join(ws.tree, 'd') }));
+    const error = await rejection(extractAction.do(makeContext({ backupRoot: ws.backups }), { archive, path: join(ws.tree, 'd') }));
     expect(error.code).toBe('not-found');
     expect(error.message).toBe(`archive ${archive}: no such file`);
   });
@@ -266,7 +249,7 @@ describe('archive.extract failures midway', () => {
     const controller = new AbortController();
     controller.abort();
     const ctx = makeContext({ backupRoot: ws.backups, signal: controller.signal });
-    const error = await failure(extractAction.do(ctx, { archive, path: join(ws.tree, 'd') }));
+    const error = await rejection(extractAction.do(ctx, { archive, path: join(ws.tree, 'd') }));
     expect(error.code).toBe('cancelled');
     expect(await snapshotTree(ws.base)).toEqual(before);
   });
@@ -278,7 +261,7 @@ describe('archive.extract failures midway', () => {
     const before = await snapshotTree(ws.tree);
     const controller = new AbortController();
     const ctx = makeContext({ backupRoot: ws.backups, signal: controller.signal, onRegister: () => controller.abort() });
-    const error = await failure(extractAction.do(ctx, { archive, path: join(ws.tree, 'pkg', 'deeper'), strip: 1 }));
+    const error = await rejection(extractAction.do(ctx, { archive, path: join(ws.tree, 'pkg', 'deeper'), strip: 1 }));
     expect(error.code).toBe('cancelled');
     expect(ctx.registered).toHaveLength(1);
     expect(await snapshotTree(ws.tree)).toEqual(before);

@@ -2,22 +2,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { renderTemplate } from '../../../src/actions/content/render.js';
 import type { TemplateData } from '../../../src/actions/host-facts.js';
-import { WritLoreError } from '../../../src/graph/index.js';
+import { thrown } from '../../helpers/thrown.js';
 
 const HOST = { hostname: 'box', user: 'kim', home: '/home/kim', os: 'linux', arch: 'x64' };
 
 function data(variables: Record<string, unknown> = {}, segments: Record<string, string> = {}): TemplateData {
   return { variables, segments, host: HOST };
-}
-
-function caught(run: () => unknown): WritLoreError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof WritLoreError) return error;
-    throw error;
-  }
-  throw new Error('expected a WritLoreError');
 }
 
 describe('renderTemplate', () => {
@@ -37,14 +27,14 @@ describe('renderTemplate', () => {
   });
 
   it('fails on an undefined variable, naming it, the template and the line', () => {
-    const error = caught(() => renderTemplate('a\nb {{nmae}}\n', data({ name: 'k' }), { name: 'dot/gitconfig.tmpl' }));
+    const error = thrown(() => renderTemplate('a\nb {{nmae}}\n', data({ name: 'k' }), { name: 'dot/gitconfig.tmpl' }));
     expect(error.code).toBe('action-failed');
     expect(error.located).toBe('dot/gitconfig.tmpl:2: undefined template variable "nmae"');
     expect(error.hint).toContain('known: name');
   });
 
   it('fails on an undefined nested field', () => {
-    const error = caught(() => renderTemplate('{{user.mail}}', data({ user: { name: 'k' } }), { name: 't' }));
+    const error = thrown(() => renderTemplate('{{user.mail}}', data({ user: { name: 'k' } }), { name: 't' }));
     expect(error.message).toBe('undefined template variable "mail"');
   });
 
@@ -53,7 +43,7 @@ describe('renderTemplate', () => {
   });
 
   it('reports a syntax error by line without quoting the template text (it may be a secret)', () => {
-    const error = caught(() => renderTemplate('ok\npassword hunter2 {{/if}}\nmore\n', data(), { name: 'secret.tmpl' }));
+    const error = thrown(() => renderTemplate('ok\npassword hunter2 {{/if}}\nmore\n', data(), { name: 'secret.tmpl' }));
     expect(error.located).toMatch(/^secret\.tmpl:2: template syntax error: Expecting/);
     const everything = `${error.message} ${error.hint ?? ''} ${String(error.cause ?? '')}`;
     expect(everything).not.toContain('hunter2');
@@ -63,7 +53,7 @@ describe('renderTemplate', () => {
     ['an undefined variable', 'a\n{{hunter2}}\n'],
     ['a helper failure', 'a\n{{env "HUNTER2"}}\n'],
   ])('withholds everything but the line for %s in a secret template', (_what, text) => {
-    const error = caught(() => renderTemplate(text, data(), { name: 'token.tmpl', env: {}, secret: true }));
+    const error = thrown(() => renderTemplate(text, data(), { name: 'token.tmpl', env: {}, secret: true }));
     expect(error.located).toMatch(/^token\.tmpl(:2)?: template error \(details withheld: the template may hold a secret\)$/);
     expect(JSON.stringify([error.message, error.hint, String(error.cause)]).toLowerCase()).not.toContain('hunter2');
   });

@@ -5,51 +5,40 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DirectoryBackupStore } from '../../../src/actions/backup-store.js';
 import { downloadAction } from '../../../src/actions/net/index.js';
 import { GraphExecutor, TestClock } from '../../../src/executor/index.js';
-import { immediate, type Graph, type RetryPolicy } from '../../../src/graph/index.js';
+import { immediate, type Graph, type Node, type Phase, type RetryPolicy } from '../../../src/graph/index.js';
+import { pendingGraph } from '../../helpers/graph.js';
 import { startHttpServer, type TestHttpServer } from '../../helpers/http-server.js';
-import { makeWorkspace, snapshotTree, type Workspace } from './fixture.js';
+import { snapshotTree, useWorkspace } from './fixture.js';
 
 const BODY = Buffer.from('release tarball bytes\n');
 const HEX = createHash('sha256').update(BODY).digest('hex');
 
-let ws: Workspace;
+const ws = useWorkspace('writ-net-retry-');
 let server: TestHttpServer;
 
 beforeEach(async () => {
-  ws = await makeWorkspace('writ-net-retry-');
   server = await startHttpServer({ '/flaky.tgz': { body: BODY, failFirst: 2 } });
 });
 
 afterEach(async () => {
   await server.close();
-  await ws.cleanup();
 });
 
 /** A one-phase lore-style graph downloading `/flaky.tgz` with `retry`. */
 function downloadGraph(retry: RetryPolicy): Graph {
-  return {
-    version: '1',
-    tool: 'lore',
-    timestamp: '2026-01-01T00:00:00.000Z',
-    state: 'pending',
-    platform: { os: 'linux', arch: 'x64' },
-    context: {},
-    nodes: [
-      {
-        id: 'fetch',
-        action: 'net.download',
-        status: 'pending',
-        phase: 'download',
-        slots: {
-          url: immediate(`${server.url}/flaky.tgz`),
-          path: immediate(join(ws.tree, 'cache', 'flaky.tgz')),
-          sha256: immediate(`sha256:${HEX}`),
-        },
-      },
-    ],
-    edges: [],
-    phases: [{ id: 'download', name: 'download', status: 'pending', retry, nodes: ['fetch'] }],
+  const fetch: Node = {
+    id: 'fetch',
+    action: 'net.download',
+    status: 'pending',
+    phase: 'download',
+    slots: {
+      url: immediate(`${server.url}/flaky.tgz`),
+      path: immediate(join(ws.tree, 'cache', 'flaky.tgz')),
+      sha256: immediate(`sha256:${HEX}`),
+    },
   };
+  const phase: Phase = { id: 'download', name: 'download', status: 'pending', retry, nodes: ['fetch'] };
+  return { ...pendingGraph([fetch], [], [phase]), tool: 'lore' };
 }
 
 function executor(clock: TestClock): GraphExecutor {

@@ -6,19 +6,19 @@ import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { downloadAction, netProvider } from '../../../src/actions/net/index.js';
 import { TestClock } from '../../../src/executor/clock.js';
-import { isWritLoreError, type JsonValue, type WritLoreError } from '../../../src/graph/index.js';
+import type { JsonValue } from '../../../src/graph/index.js';
 import { startHttpServer, type TestHttpServer } from '../../helpers/http-server.js';
-import { makeContext, makeWorkspace, manualClock, snapshotTree, type Workspace } from './fixture.js';
+import { rejection } from '../../helpers/thrown.js';
+import { makeContext, manualClock, snapshotTree, useWorkspace } from './fixture.js';
 
 const BODY = Buffer.from('#!/bin/sh\necho hello from writ-lore\n');
 const HEX = createHash('sha256').update(BODY).digest('hex');
 const WRONG = createHash('sha256').update('something else').digest('hex');
 
-let ws: Workspace;
+const ws = useWorkspace('writ-net-');
 let server: TestHttpServer;
 
 beforeEach(async () => {
-  ws = await makeWorkspace('writ-net-');
   server = await startHttpServer({
     '/tool.sh': BODY,
     '/flaky': { body: BODY, failFirst: 1 },
@@ -30,18 +30,7 @@ beforeEach(async () => {
 
 afterEach(async () => {
   await server.close();
-  await ws.cleanup();
 });
-
-/** Runs `promise` and returns the WritLoreError it rejects with. */
-async function failure(promise: Promise<unknown>): Promise<WritLoreError> {
-  const error: unknown = await promise.then(
-    () => new Error('expected a failure'),
-    (reason: unknown) => reason,
-  );
-  if (!isWritLoreError(error)) throw error;
-  return error;
-}
 
 describe('net.download', () => {
   it('is provided by the net provider with its slots declared', () => {
@@ -84,7 +73,7 @@ describe('net.download', () => {
     const ctx = makeContext({ backupRoot: ws.backups });
     const url = `${server.url}/tool.sh`;
     const path = join(ws.tree, 'deep', 'tool.sh');
-    const error = await failure(downloadAction.do(ctx, { url, path, sha256: WRONG }));
+    const error = await rejection(downloadAction.do(ctx, { url, path, sha256: WRONG }));
     expect(error.code).toBe('integrity');
     expect(error.retryable).toBe(false);
     expect(error.message).toBe(`download ${url}: sha256 mismatch (expected sha256:${WRONG}, got sha256:${HEX})`);
@@ -98,7 +87,7 @@ describe('net.download', () => {
     const before = await snapshotTree(ws.tree);
     const ctx = makeContext({ backupRoot: ws.backups });
     const url = `${server.url}${route}`;
-    const error = await failure(downloadAction.do(ctx, { url, path: join(ws.tree, 'a', 'f'), sha256: HEX }));
+    const error = await rejection(downloadAction.do(ctx, { url, path: join(ws.tree, 'a', 'f'), sha256: HEX }));
     expect(error.code).toBe('action-failed');
     expect(error.retryable).toBe(retryable);
     expect(error.message).toBe(`download ${url} failed: HTTP ${status}`);
@@ -116,7 +105,7 @@ describe('net.download', () => {
   it('fails retryably and leaves nothing when the connection closes mid-body', async () => {
     const before = await snapshotTree(ws.tree);
     const ctx = makeContext({ backupRoot: ws.backups });
-    const error = await failure(downloadAction.do(ctx, { url: `${server.url}/cut`, path: join(ws.tree, 'cut'), sha256: HEX }));
+    const error = await rejection(downloadAction.do(ctx, { url: `${server.url}/cut`, path: join(ws.tree, 'cut'), sha256: HEX }));
     expect(error.code).toBe('action-failed');
     expect(error.retryable).toBe(true);
     expect(error.message).toContain(`download ${server.url}/cut failed`);
@@ -128,7 +117,7 @@ describe('net.download', () => {
     const clock = manualClock();
     const ctx = makeContext({ backupRoot: ws.backups, clock });
     const url = `${server.url}/hang`;
-    const pending = failure(downloadAction.do(ctx, { url, path: join(ws.tree, 'x', 'h'), sha256: HEX, timeout: '30s' }));
+    const pending = rejection(downloadAction.do(ctx, { url, path: join(ws.tree, 'x', 'h'), sha256: HEX, timeout: '30s' }));
     await server.waitForRequests(1);
     clock.fire();
     const error = await pending;
@@ -140,7 +129,7 @@ describe('net.download', () => {
 
   it('times out at once under a TestClock, whose sleeps return immediately', async () => {
     const ctx = makeContext({ backupRoot: ws.backups, clock: new TestClock() });
-    const error = await failure(
+    const error = await rejection(
       downloadAction.do(ctx, { url: `${server.url}/hang`, path: join(ws.tree, 'h'), sha256: HEX, timeout: '5m' }),
     );
     expect(error.message).toContain('timed out after 5m');
@@ -150,7 +139,7 @@ describe('net.download', () => {
     const before = await snapshotTree(ws.tree);
     const controller = new AbortController();
     const ctx = makeContext({ backupRoot: ws.backups, signal: controller.signal });
-    const pending = failure(downloadAction.do(ctx, { url: `${server.url}/hang`, path: join(ws.tree, 'y', 'h'), sha256: HEX }));
+    const pending = rejection(downloadAction.do(ctx, { url: `${server.url}/hang`, path: join(ws.tree, 'y', 'h'), sha256: HEX }));
     await server.waitForRequests(1);
     controller.abort();
     const error = await pending;
@@ -218,7 +207,7 @@ describe('net.download', () => {
     const ctx = makeContext({ backupRoot: ws.backups });
     const output = await downloadAction.do(ctx, { url: `${server.url}/tool.sh`, path, sha256: HEX });
     await writeFile(path, 'edited by the user\n');
-    const error = await failure(downloadAction.undo(ctx, output.undo ?? null));
+    const error = await rejection(downloadAction.undo(ctx, output.undo ?? null));
     expect(error.code).toBe('rollback-incomplete');
     expect(error.message).toContain(`${path} changed since it was downloaded`);
     expect(await readFile(path, 'utf8')).toBe('edited by the user\n');
@@ -259,7 +248,7 @@ describe('net.download from local sources', () => {
   it('fails with not-found when the local source does not exist', async () => {
     const ctx = makeContext({ backupRoot: ws.backups });
     const source = join(ws.base, 'nope.bin');
-    const error = await failure(downloadAction.do(ctx, { url: source, path: join(ws.tree, 'c'), sha256: HEX }));
+    const error = await rejection(downloadAction.do(ctx, { url: source, path: join(ws.tree, 'c'), sha256: HEX }));
     expect(error.code).toBe('not-found');
     expect(error.message).toBe(`download ${source} failed: no such file`);
     expect(error.retryable).toBe(false);

@@ -1,7 +1,8 @@
-import { appendFile, chmod, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { appendFile, chmod, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ManagerName } from '../../../src/actions/pkg/index.js';
+import { fakeActionContext, type FakeActionContext } from '../../helpers/fake-action-context.js';
+import { useInTempDir } from '../../helpers/temp-dir.js';
 
 /**
  * One shell script playing every package manager writ-lore drives (apt-get + dpkg-query,
@@ -64,12 +65,12 @@ export interface FakeManager {
   calls(): Promise<string[]>;
   /** Marks packages as installed before a test. */
   preinstall(...names: string[]): Promise<void>;
-  remove(): Promise<void>;
+  /** A context whose environment runs the fake (`data.env` = {@link FakeManager.env}). */
+  context(nodeId?: string): FakeActionContext;
 }
 
-/** Creates a fake manager with an empty database. */
-export async function makeFakeManager(): Promise<FakeManager> {
-  const dir = await mkdtemp(join(tmpdir(), 'writ-fake-pm-'));
+/** Creates a fake manager with an empty database inside the directory `dir`. */
+export async function makeFakeManager(dir: string): Promise<FakeManager> {
   const bin = join(dir, 'bin');
   await mkdir(bin);
   await writeFile(join(bin, 'fake-pm'), SCRIPT);
@@ -80,13 +81,34 @@ export async function makeFakeManager(): Promise<FakeManager> {
   await writeFile(db, '');
   await writeFile(log, '');
   const lines = async (path: string): Promise<string[]> => (await readFile(path, 'utf8')).split('\n').filter((l) => l !== '');
+  const env = { PATH: `${bin}:/usr/bin:/bin`, FAKE_PKG_DB: db, FAKE_PKG_LOG: log };
   return {
     dir,
-    env: { PATH: `${bin}:/usr/bin:/bin`, FAKE_PKG_DB: db, FAKE_PKG_LOG: log },
+    env,
     installed: () => lines(db),
     calls: () => lines(log),
     preinstall: (...names) => appendFile(db, names.map((n) => `${n}\n`).join('')),
-    remove: () => rm(dir, { recursive: true, force: true }),
+    context: (nodeId = 'pkgs') => fakeActionContext({ nodeId, data: { env } }),
+  };
+}
+
+/**
+ * A fresh {@link FakeManager} for each test of the calling file (in a temp dir removed after
+ * it); the object returned reads the running test's manager.
+ */
+export function useFakeManager(): FakeManager {
+  const fake = useInTempDir('writ-fake-pm-', makeFakeManager);
+  return {
+    get dir() {
+      return fake().dir;
+    },
+    get env() {
+      return fake().env;
+    },
+    installed: () => fake().installed(),
+    calls: () => fake().calls(),
+    preinstall: (...names) => fake().preinstall(...names),
+    context: (nodeId) => fake().context(nodeId),
   };
 }
 

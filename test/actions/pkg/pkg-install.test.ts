@@ -1,21 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { pkgInstall, pkgProvider, pkgRemove } from '../../../src/actions/pkg/index.js';
 import { WritLoreError } from '../../../src/graph/index.js';
 import { fakeActionContext } from '../../helpers/fake-action-context.js';
-import { CHANGES, changeCalls, makeFakeManager, type FakeManager } from './fake-manager.js';
+import { CHANGES, changeCalls, useFakeManager } from './fake-manager.js';
 
-let fake: FakeManager;
-
-beforeEach(async () => {
-  fake = await makeFakeManager();
-});
-
-afterEach(async () => {
-  await fake.remove();
-});
-
-const context = (nodeId = 'pkgs') => fakeActionContext({ nodeId, data: { env: fake.env } });
+const fake = useFakeManager();
 
 describe('pkg.install', () => {
   it('is provided by pkgProvider with both package actions', () => {
@@ -27,13 +17,13 @@ describe('pkg.install', () => {
     'with %s installs only what is missing and its undo removes only that',
     async (manager) => {
       await fake.preinstall('git');
-      const ctx = context();
+      const ctx = fake.context();
       const output = await pkgInstall.do(ctx, { manager, packages: ['git', 'jq', 'ripgrep'] });
       const state = { kind: 'installed', manager, packages: ['jq', 'ripgrep'], already_installed: ['git'] };
       expect(output).toEqual({ result: { installed: ['jq', 'ripgrep'] }, undo: state });
       expect(ctx.registered).toEqual([state]);
       expect(await fake.installed()).toEqual(['git', 'jq', 'ripgrep']);
-      await pkgInstall.undo(context(), state);
+      await pkgInstall.undo(fake.context(), state);
       expect(await fake.installed()).toEqual(['git']);
       expect(await changeCalls(fake, manager)).toEqual([
         `${CHANGES[manager].install} jq ripgrep`,
@@ -44,7 +34,7 @@ describe('pkg.install', () => {
 
   it('does nothing and records no undo when everything is installed already', async () => {
     await fake.preinstall('jq');
-    const ctx = context();
+    const ctx = fake.context();
     expect(await pkgInstall.do(ctx, { manager: 'apt', packages: ['jq'] })).toEqual({ result: { installed: [] } });
     expect(ctx.registered).toEqual([]);
     expect(await changeCalls(fake, 'apt')).toEqual([]);
@@ -53,12 +43,12 @@ describe('pkg.install', () => {
   it('probes without changing anything', async () => {
     await fake.preinstall('git');
     const slots = { manager: 'apt', packages: ['git', 'jq'] };
-    expect(await pkgInstall.probe?.(context(), slots)).toEqual({
+    expect(await pkgInstall.probe?.(fake.context(), slots)).toEqual({
       kind: 'create',
       target: 'apt:git,jq',
       detail: 'would install jq',
     });
-    expect(await pkgInstall.probe?.(context(), { manager: 'apt', packages: ['git'] })).toEqual({
+    expect(await pkgInstall.probe?.(fake.context(), { manager: 'apt', packages: ['git'] })).toEqual({
       kind: 'ok-already',
       target: 'apt:git',
       detail: 'git installed',
@@ -68,7 +58,7 @@ describe('pkg.install', () => {
   });
 
   it('fails with the manager\'s error after registering undo, and undo removes only what got in', async () => {
-    const ctx = context();
+    const ctx = fake.context();
     const error = await pkgInstall.do(ctx, { manager: 'apt', packages: ['jq', 'broken-pkg'] }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(WritLoreError);
     expect(error).toMatchObject({
@@ -79,13 +69,13 @@ describe('pkg.install', () => {
       { kind: 'installed', manager: 'apt', packages: ['jq', 'broken-pkg'], already_installed: [] },
     ]);
     expect(await fake.installed()).toEqual(['jq']);
-    await pkgInstall.undo(context(), ctx.registered[0] ?? null);
+    await pkgInstall.undo(fake.context(), ctx.registered[0] ?? null);
     expect(await fake.installed()).toEqual([]);
     expect(await changeCalls(fake, 'apt')).toEqual(['apt-get install -y jq broken-pkg', 'apt-get remove -y jq']);
   });
 
   it('logs the manager\'s output', async () => {
-    const ctx = context();
+    const ctx = fake.context();
     await pkgInstall.do(ctx, { manager: 'apt', packages: ['broken-x'] }).catch((e: unknown) => e);
     expect(ctx.lines).toContainEqual({ level: 'info', message: '(stderr) E: Unable to locate package broken-x' });
   });
@@ -97,12 +87,12 @@ describe('pkg.install', () => {
     ['a name with a space', { manager: 'apt', packages: ['a b'] }, '"a b" is not a valid package name'],
     ['packages as a string', { manager: 'apt', packages: 'jq' }, 'slot "packages" must be an array of strings, got string'],
   ])('rejects %s', async (_what, slots, message) => {
-    await expect(pkgInstall.do(context('p1'), slots)).rejects.toThrow(`node "p1": ${message}`);
+    await expect(pkgInstall.do(fake.context('p1'), slots)).rejects.toThrow(`node "p1": ${message}`);
     expect(await fake.calls()).toEqual([]);
   });
 
   it('rejects malformed undo state', async () => {
-    await expect(pkgInstall.undo(context(), { kind: 'installed', manager: 'apt', packages: ['-x'] })).rejects.toMatchObject({
+    await expect(pkgInstall.undo(fake.context(), { kind: 'installed', manager: 'apt', packages: ['-x'] })).rejects.toMatchObject({
       code: 'invalid-input',
     });
   });

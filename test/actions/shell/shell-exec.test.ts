@@ -1,34 +1,16 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { shellExec, shellProvider } from '../../../src/actions/shell/index.js';
 import { WritLoreError, type JsonValue } from '../../../src/graph/index.js';
 import { fakeActionContext, manualClock } from '../../helpers/fake-action-context.js';
+import { isAlive } from '../../helpers/processes.js';
+import { useTempDir } from '../../helpers/temp-dir.js';
 import { snapshotTree } from '../../helpers/tree-snapshot.js';
 
-let dir: string;
+const temp = useTempDir('writ-shell-');
 const env = { PATH: process.env.PATH ?? '/usr/bin:/bin' };
-
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'writ-shell-'));
-});
-
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ESRCH') return false;
-    throw error;
-  }
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-}
 
 describe('shell.exec', () => {
   it('is provided by shellProvider with a spec naming its slots', () => {
@@ -51,8 +33,8 @@ describe('shell.exec', () => {
 
   it('runs a command string through /bin/sh -c with cwd and env laid over the run environment', async () => {
     const ctx = fakeActionContext({ data: { env: { ...env, BASE: 'base' } } });
-    const output = await shellExec.do(ctx, { command: 'pwd; echo "$BASE $EXTRA" >&2', cwd: dir, env: { EXTRA: 'extra' } });
-    expect(output.result).toEqual({ exit_code: 0, stdout_tail: `${dir}\n` });
+    const output = await shellExec.do(ctx, { command: 'pwd; echo "$BASE $EXTRA" >&2', cwd: temp.path, env: { EXTRA: 'extra' } });
+    expect(output.result).toEqual({ exit_code: 0, stdout_tail: `${temp.path}\n` });
     expect(ctx.lines).toContainEqual({ level: 'info', message: '(stderr) base extra' });
   });
 
@@ -70,41 +52,41 @@ describe('shell.exec', () => {
   });
 
   it('fails clearly when the working directory does not exist', async () => {
-    const cwd = join(dir, 'nope');
+    const cwd = join(temp.path, 'nope');
     await expect(shellExec.do(fakeActionContext({ data: { env } }), { argv: ['true'], cwd })).rejects.toThrow(
       `working directory ${cwd} does not exist or is not a directory`,
     );
   });
 
   it('skips the command when everything it creates exists, and probes as ok-already', async () => {
-    await writeFile(join(dir, 'built'), '');
-    const slots = { command: 'touch ran', cwd: dir, creates: ['built'] };
+    await writeFile(join(temp.path, 'built'), '');
+    const slots = { command: 'touch ran', cwd: temp.path, creates: ['built'] };
     const ctx = fakeActionContext({ data: { env } });
     expect(await shellExec.probe?.(ctx, slots)).toEqual({ kind: 'ok-already', detail: 'creates built' });
     const output = await shellExec.do(ctx, slots);
     expect(output).toEqual({ result: { exit_code: 0, stdout_tail: '', skipped: true } });
-    expect(existsSync(join(dir, 'ran'))).toBe(false);
+    expect(existsSync(join(temp.path, 'ran'))).toBe(false);
     expect(ctx.registered).toEqual([]);
   });
 
   it('runs when a declared path is missing, probing as create without running anything', async () => {
-    const slots = { command: 'touch built', cwd: dir, creates: [join(dir, 'built')] };
+    const slots = { command: 'touch built', cwd: temp.path, creates: [join(temp.path, 'built')] };
     const ctx = fakeActionContext({ data: { env } });
-    const before = await snapshotTree(dir);
+    const before = await snapshotTree(temp.path);
     expect(await shellExec.probe?.(ctx, slots)).toEqual({ kind: 'create', detail: 'would run "touch built"' });
-    expect(await snapshotTree(dir)).toEqual(before);
+    expect(await snapshotTree(temp.path)).toEqual(before);
     await shellExec.do(ctx, slots);
-    expect(existsSync(join(dir, 'built'))).toBe(true);
+    expect(existsSync(join(temp.path, 'built'))).toBe(true);
   });
 
   it('warns when the command succeeds without creating what it declares', async () => {
     const ctx = fakeActionContext({ data: { env } });
-    await shellExec.do(ctx, { argv: ['true'], cwd: dir, creates: ['out.bin'] });
+    await shellExec.do(ctx, { argv: ['true'], cwd: temp.path, creates: ['out.bin'] });
     expect(ctx.lines).toContainEqual({ level: 'warn', message: '"true" succeeded but did not create out.bin, which it declares' });
   });
 
   it('registers its undo command before running and undoes with the recorded cwd and env', async () => {
-    const marker = join(dir, 'installed');
+    const marker = join(temp.path, 'installed');
     const base = fakeActionContext({ data: { env } });
     const seenBeforeRun: boolean[] = [];
     const ctx = {
@@ -116,7 +98,7 @@ describe('shell.exec', () => {
     };
     const output = await shellExec.do(ctx, {
       command: 'echo "$MODE" > installed',
-      cwd: dir,
+      cwd: temp.path,
       env: { MODE: 'on' },
       undo: ['sh', '-c', 'echo "undone $MODE" > installed'],
     });
@@ -125,7 +107,7 @@ describe('shell.exec', () => {
       kind: 'command',
       command: 'echo "$MODE" > installed',
       argv: ['sh', '-c', 'echo "undone $MODE" > installed'],
-      cwd: dir,
+      cwd: temp.path,
       env: { MODE: 'on' },
     };
     expect(base.registered).toEqual([expected]);
@@ -138,14 +120,14 @@ describe('shell.exec', () => {
   it('keeps secret-looking env values out of undo state and re-reads them from the environment at undo', async () => {
     const output = await shellExec.do(fakeActionContext({ data: { env } }), {
       argv: ['true'],
-      cwd: dir,
+      cwd: temp.path,
       env: { API_TOKEN: 'tok-123', REGION: 'eu' },
       undo: ['sh', '-c', 'echo "$API_TOKEN $REGION" > undo.txt'],
     });
     expect(JSON.stringify(output.undo)).not.toContain('tok-123');
     expect(output.undo).toMatchObject({ env: { API_TOKEN: null, REGION: 'eu' } });
     await shellExec.undo(fakeActionContext({ data: { env: { ...env, API_TOKEN: 'tok-now' } } }), output.undo ?? null);
-    expect(readFileSync(join(dir, 'undo.txt'), 'utf8')).toBe('tok-now eu\n');
+    expect(readFileSync(join(temp.path, 'undo.txt'), 'utf8')).toBe('tok-now eu\n');
   });
 
   it('cannot undo a command that has no undo command', async () => {
@@ -163,7 +145,7 @@ describe('shell.exec', () => {
 
   it('kills the whole process tree when the run is cancelled', async () => {
     const controller = new AbortController();
-    const pidFile = join(dir, 'grandchild.pid');
+    const pidFile = join(temp.path, 'grandchild.pid');
     const ctx = fakeActionContext({ data: { env }, signal: controller.signal });
     let grandchild = 0;
     const onInfo = ctx.log.info;

@@ -1,17 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { WritLoreError } from '../../../src/graph/index.js';
 import { parseIndex, parseManifest } from '../../../src/plan/index.js';
-
-function errorOf(run: () => unknown): WritLoreError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof WritLoreError) return error;
-    throw error;
-  }
-  throw new Error('expected a WritLoreError');
-}
+import { thrown } from '../../helpers/thrown.js';
 
 const HEAD = 'name: tool\nversion: 1.0.0\ndescription: a tool\n';
 
@@ -81,7 +71,7 @@ describe('parseManifest', () => {
     ['a boolean where a string belongs', `${HEAD}phases:\n  verify:\n    steps:\n      - exec: { argv: [true] }\n`, 7, 'argv[0] must be a string, got boolean true'],
     ['a duplicate key', `${HEAD}license: MIT\nlicense: BSD\n`, 5, 'not valid YAML'],
   ])('rejects %s with its line', (_case, text, line, message) => {
-    const error = errorOf(() => parseManifest(text, { path: 'packages/tool/package.yaml' }));
+    const error = thrown(() => parseManifest(text, { path: 'packages/tool/package.yaml' }));
     expect(error.code).toBe('invalid-input');
     expect(error.path).toBe('packages/tool/package.yaml');
     expect(error.message).toContain(message);
@@ -98,7 +88,7 @@ describe('parseIndex', () => {
   });
 
   it('rejects an entry without a version, naming its line', () => {
-    const error = errorOf(() => parseIndex('packages:\n  tool:\n    description: x\n', { path: 'index.yaml' }));
+    const error = thrown(() => parseIndex('packages:\n  tool:\n    description: x\n', { path: 'index.yaml' }));
     expect(error.located).toBe('index.yaml:2: package "tool": missing required key "version"');
   });
 });

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createDefaultRegistry, removalSteps, replayUndoAction, type Graph, type Node, type Phase } from '../../../src/index.js';
-import { fakeActionContext } from '../../helpers/fake-action-context.js';
+import { removalSteps, type Graph, type Node, type Phase } from '../../../src/index.js';
 
 function node(id: string, phase: string, startedAt: string, extra: Partial<Node> = {}, hasUndo = true): Node {
   return {
@@ -45,12 +44,5 @@ describe('removalSteps', () => {
       'undo pkg.prepare.1',
     ]);
     expect(removalSteps(receipt, 'other')).toEqual([]);
-  });
-});
-
-describe('replayUndoAction', () => {
-  it('refuses an action it does not know', async () => {
-    const action = replayUndoAction(createDefaultRegistry());
-    await expect(action.do(fakeActionContext(), { action: 'no.such', undo: null })).rejects.toThrow(/unknown action "no.such"/);
   });
 });

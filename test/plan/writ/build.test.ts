@@ -7,6 +7,7 @@ import type { Node } from '../../../src/graph/index.js';
 import { detectSegments } from '../../../src/plan/index.js';
 import type { WritPlan } from '../../../src/plan/index.js';
 import { FIXTURE, TempDirs, planLayers, rows, writeFiles } from './repo.js';
+import { thrown } from '../../helpers/thrown.js';
 
 const dirs = new TempDirs();
 afterEach(() => dirs.cleanup());
@@ -18,15 +19,6 @@ function node(plan: WritPlan, id: string): Node {
   const found = plan.graph.nodes.find((candidate) => candidate.id === id);
   if (found === undefined) throw new Error(`no node ${id}`);
   return found;
-}
-
-function thrown(run: () => unknown): Error {
-  try {
-    run();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected an error');
 }
 
 describe('buildWritPlan on the fixture repository', () => {

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { isWritLoreError } from '../../../src/graph/index.js';
 import { settleCollisions } from '../../../src/plan/index.js';
 import type { WritCandidate, WritLayer } from '../../../src/plan/index.js';
+import { thrown } from '../../helpers/thrown.js';
 
 const BASE: WritLayer = { name: 'base', path: '/r/base', rank: 0 };
 const TEAM: WritLayer = { name: 'team', path: '/r/team', rank: 1 };
@@ -20,15 +21,6 @@ function candidate(layer: WritLayer, directory: string, target = '/h/.inputrc'):
     scope: 'home',
     transform: 'link',
   };
-}
-
-function thrown(run: () => unknown): Error {
-  try {
-    run();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected an error');
 }
 
 describe('settleCollisions', () => {

@@ -2,20 +2,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { isWritLoreError } from '../../../src/graph/index.js';
 import { mergeRepoConfigs, parseRepoConfig, readRepoConfig } from '../../../src/plan/index.js';
 import { FIXTURE, TempDirs } from './repo.js';
+import { thrown } from '../../helpers/thrown.js';
 
 const dirs = new TempDirs();
 afterEach(() => dirs.cleanup());
 
 /** The error `run` throws (fails the test when it does not throw). */
-function thrown(run: () => unknown): Error {
-  try {
-    run();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected an error');
-}
-
 describe('parseRepoConfig', () => {
   it('reads projects, copy and ignore globs with their origin, and variables', () => {
     const config = readRepoConfig(`${FIXTURE}/base`);

@@ -1,19 +1,9 @@
 import { mkdir } from 'node:fs/promises';
-import {
-  hasBackup,
-  newBackupId,
-  parseMode,
-  readTargetState,
-  sameTargetState,
-  type Action,
-  type ActionContext,
-  type BackupRef,
-  type BackupStore,
-  type ResolvedSlots,
-  type TargetState,
-} from '../actions/index.js';
 import { WritLoreError, type JsonValue } from '../graph/index.js';
-import { backupRefsIn } from './backups.js';
+import type { BackupRef, BackupStore } from './backup.js';
+import { backupRefsIn, hasBackup, newBackupId } from './backup-store.js';
+import { parseMode, readTargetState, sameTargetState } from './fs-state.js';
+import type { Action, ActionContext, ResolvedSlots, TargetState } from './types.js';
 
 /** The action that replays one recorded node's undo: `receipt.undo { action, undo, path?, backups?, displace? }`. */
 export const UNDO_REPLAY_ACTION = 'receipt.undo';
@@ -27,8 +17,6 @@ export interface UndoActionLookup {
 export interface UndoReplayOptions {
   /** The backups of the run named in a node's `backups` slot (a receipt stem); without it the slot is refused. */
   readonly backupsFor?: (stem: string) => BackupStore;
-  /** Called right before the recorded undo runs (after this node's own undo state is journalled). */
-  readonly beforeUndo?: (ctx: ActionContext, path: string | undefined) => Promise<void>;
 }
 
 /**
@@ -65,7 +53,6 @@ export function undoReplayAction(actions: UndoActionLookup, options: UndoReplayO
       const target = optionalString(ctx, slots, 'path');
       const recorded = slots['undo'] as JsonValue;
       if (target !== undefined) await setAside(ctx, { target, origin, recorded, isDisplacing: slots['displace'] === true });
-      await options.beforeUndo?.(ctx, target);
       await action.undo?.(replayContext(ctx, backups), recorded);
       return {};
     },
