@@ -1,14 +1,18 @@
 import path from 'node:path';
 import {
+  FsMemo,
+  acquireRunLock,
   computeChecksum,
   errorMessage,
   graphToJson,
   runRecorded,
   type Graph,
   type PreflightOptions,
+  type RunRecordedOptions,
   type RunReport,
+  type RunSignal,
 } from '../../src/index.js';
-import { EXIT } from '../exit-codes.js';
+import { EXIT, exitCodeForSignal } from '../exit-codes.js';
 import type { Output } from '../output.js';
 import type { CommandContext, Handler } from '../program.js';
 import {
@@ -25,7 +29,7 @@ import {
   warnInterrupted,
 } from './context.js';
 import { assertFresh, loadPlan, savePlanWithPreconditions } from './plan-file.js';
-import { predictTargets, type TargetPrediction } from './predict.js';
+import { predict, predictTargets, type TargetPrediction } from './predict.js';
 import { progressHooks, summaryLine } from './progress.js';
 import { countOutcomes, diffOf, predictionsJson, printPurchaseOrder } from './purchase-order.js';
 
@@ -47,26 +51,50 @@ export const handler: Handler<ApplyOptions> = async (ctx: CommandContext<ApplyOp
   const plan = planFromFlags(session, options, ctx.args);
   const graph = plan.graph;
   const data = runDataFor(session, graph, options);
-  const preflight: PreflightOptions = {
+  if (options.dryRun !== true && options.out === undefined) return applyUnderLock(ctx, session, graph, data);
+  const preflight = await preflightOptions(session, graph, options);
+  const predictions = await predictTargets(graph, { registry: session.registry, data, preflight });
+  const checksum = computeChecksum(graph);
+  if (ctx.out.isJson) {
+    ctx.out.json({ version: WRIT_JSON_VERSION, checksum, plan: JSON.parse(graphToJson(graph)) as unknown, targets: predictionsJson(predictions), collisions: plan.collisions });
+  } else {
+    printPurchaseOrder(ctx.out, plan, predictions, checksum);
+    if (options.diff === true) printDiffs(ctx.out, predictions);
+  }
+  if (options.out !== undefined) await saveTo(ctx.out, session, options.out, graph, predictions);
+  return EXIT.ok;
+};
+
+async function preflightOptions(session: WritSession, graph: Graph, options: ApplyOptions): Promise<PreflightOptions> {
+  return {
     ...conflictOptions(options, graph.context.target_root ?? '/'),
     known: await knownTargets(session.store),
     ownedRoots: ownedRootsOf(graph),
   };
-  const predictions = await predictTargets(graph, { registry: session.registry, data, preflight });
-  if (options.dryRun === true || options.out !== undefined) {
-    const checksum = computeChecksum(graph);
-    if (ctx.out.isJson) {
-      ctx.out.json({ version: WRIT_JSON_VERSION, checksum, plan: JSON.parse(graphToJson(graph)) as unknown, targets: predictionsJson(predictions), collisions: plan.collisions });
-    } else {
-      printPurchaseOrder(ctx.out, plan, predictions, checksum);
-      if (options.diff === true) printDiffs(ctx.out, predictions);
-    }
-    if (options.out !== undefined) await saveTo(ctx.out, session, options.out, graph, predictions);
-    return EXIT.ok;
+}
+
+/**
+ * Predicts and runs under one run lock, taken before the first probe: what the probes see then
+ * still holds when the steps run (no other writ run can come between), so one look per target
+ * serves the prediction, the conflict check and the step itself (the run's `FsMemo`).
+ */
+async function applyUnderLock(
+  ctx: CommandContext<ApplyOptions>,
+  session: WritSession,
+  graph: Graph,
+  data: Readonly<Record<string, unknown>>,
+): Promise<number> {
+  const lock = await acquireRunLock(session.store.layout.lock, { tool: graph.tool, onNote: (note) => ctx.out.warn(note) });
+  try {
+    const preflight = await preflightOptions(session, graph, ctx.options);
+    const memo = new FsMemo();
+    const { targets, report } = await predict(graph, { registry: session.registry, data, preflight, memo });
+    if (isNothingToDo(targets)) return reportNothingToDo(ctx.out, targets);
+    return await execute(ctx, session, graph, data, preflight, { lock: false, probed: { report, memo } });
+  } finally {
+    await lock.release();
   }
-  if (isNothingToDo(predictions)) return reportNothingToDo(ctx.out, predictions);
-  return execute(ctx, session, graph, data, preflight);
-};
+}
 
 async function saveTo(out: Output, session: WritSession, file: string, graph: Graph, predictions: readonly TargetPrediction[]): Promise<void> {
   const saved = await savePlanWithPreconditions(file, graph, predictions, session.keys);
@@ -114,6 +142,7 @@ async function execute(
   graph: Graph,
   data: Readonly<Record<string, unknown>>,
   preflight: PreflightOptions,
+  run: Pick<RunRecordedOptions, 'lock' | 'probed'> = {},
 ): Promise<number> {
   const { out } = ctx;
   const progress = progressHooks(out, graph);
@@ -126,6 +155,7 @@ async function execute(
       registry: session.registry,
       data,
       preflight,
+      ...run,
       hooks: [progress],
       onNote: (note) => out.warn(note),
       ...(jobs === undefined ? {} : { jobs }),
@@ -139,7 +169,7 @@ async function execute(
   if (out.isJson) {
     out.json({ version: WRIT_JSON_VERSION, state: report.state, receipt: receipt.path, summary: report.graph.summary, errors: report.errors.map(errorMessage) });
   }
-  return report.state === 'executed' ? reportSuccess(out, report, file, seconds) : reportFailure(out, report, file);
+  return report.state === 'executed' ? reportSuccess(out, report, file, seconds) : reportFailure(out, report, file, result.cancelledBy);
 }
 
 function reportSuccess(out: Output, report: RunReport, file: string, seconds: number): number {
@@ -147,7 +177,7 @@ function reportSuccess(out: Output, report: RunReport, file: string, seconds: nu
   return EXIT.ok;
 }
 
-function reportFailure(out: Output, report: RunReport, file: string): number {
+function reportFailure(out: Output, report: RunReport, file: string, cancelledBy: RunSignal | undefined): number {
   for (const error of report.errors) out.error(error);
   for (const diagnostic of report.diagnostics) {
     if (diagnostic.kind === 'undo-failed' || diagnostic.kind === 'not-compensable') out.warn(`${diagnostic.node}: ${diagnostic.message}`);
@@ -155,9 +185,9 @@ function reportFailure(out: Output, report: RunReport, file: string): number {
   switch (report.state) {
     case 'rolled_back':
       out.note(`rolled back: every change of this run was undone — receipt ${file}`);
-      return EXIT.runFailed;
+      return cancelledBy === undefined ? EXIT.runFailed : exitCodeForSignal(cancelledBy);
     case 'interrupted':
-      out.note(`rollback incomplete: see the errors above — receipt ${file}`);
+      out.note(`rollback incomplete: see the errors above; once the cause is fixed, 'writ recover' finishes it — receipt ${file}`);
       return EXIT.rollbackIncomplete;
     case 'failed':
     case 'executed':

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {
@@ -12,6 +11,7 @@ import {
   createDefaultRegistry,
   detectSegments,
   knownTargetsOf,
+  liveLockHolder,
   parseLayerFlag,
   parseSegmentFlag,
   readUserConfig,
@@ -68,15 +68,7 @@ export function openSession(ctx: CommandContext<WritFlags>): WritSession {
   const keys = new KeyStore(configDir);
   const store = new ReceiptStore({ stateDir, keys, requireSignature: requireSignature === true });
   const registry = createDefaultRegistry();
-  const gate = env['WRIT_TEST_UNDO_GATE'];
-  registry.register(
-    undoReplayAction(registry, {
-      backupsFor: (stem) => backupStoreFor(store.layout, stem),
-      // Test hook: every undo first reads this FIFO, so an e2e test can stop a rollback mid-way.
-      ...(gate === undefined || gate === '' ? {} : { beforeUndo: async () => void (await readFile(gate)) }),
-    }),
-    'writ',
-  );
+  registry.register(undoReplayAction(registry, { backupsFor: (stem) => backupStoreFor(store.layout, stem) }), 'writ');
   return { env, configDir, stateDir, store, keys, registry };
 }
 
@@ -124,14 +116,19 @@ export function runDataFor(session: WritSession, graph: Graph, flags: WritFlags)
 
 /** What the writ receipts say writ last placed at each path (for preflight's ownership test). */
 export async function knownTargets(store: ReceiptStore): Promise<Map<string, KnownTarget>> {
-  const { stacks, latest } = await foldDeployments(store);
+  // Placement detail: a small cache entry per receipt instead of every node's undo state.
+  const { stacks, latest } = await foldDeployments(store, { detail: 'placement' });
   if (latest === undefined) return new Map();
   const tops = [...stacks.values()].flatMap((stack) => stack.slice(-1).map((item) => item.node));
   return knownTargetsOf({ ...latest, nodes: tops });
 }
 
-/** Every writ command reports an interrupted run (a journal without its receipt) it finds. */
+/**
+ * Every writ command reports an interrupted run (a journal without its receipt) it finds;
+ * while a live run holds the lock, the journal is that run's and the lock error names it.
+ */
 export async function warnInterrupted(out: Output, store: ReceiptStore): Promise<void> {
+  if ((await liveLockHolder(store.layout.lock)) !== undefined) return;
   for (const journal of await store.journals()) {
     out.warn(`an interrupted run (${path.basename(journal)}) has not been recovered: run 'writ recover'`);
   }

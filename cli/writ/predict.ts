@@ -15,9 +15,11 @@ import {
   type ActionContext,
   type ActionRegistry,
   type Conflict,
+  type FsMemo,
   type Graph,
   type PreflightEntry,
   type PreflightOptions,
+  type PreflightReport,
   type TargetSource,
   type TargetState,
 } from '../../src/index.js';
@@ -49,6 +51,14 @@ export interface PredictOptions {
   readonly data: Readonly<Record<string, unknown>>;
   readonly preflight: PreflightOptions;
   readonly signal?: AbortSignal;
+  /** Filled by the probes; pass one only while holding the run lock (see `FsMemo`). */
+  readonly memo?: FsMemo;
+}
+
+/** The predictions and the preflight report they come from. */
+export interface Prediction {
+  readonly targets: TargetPrediction[];
+  readonly report: PreflightReport;
 }
 
 /**
@@ -57,22 +67,37 @@ export interface PredictOptions {
  * comes from a template or a secret by computing that content in memory.
  */
 export async function predictTargets(graph: Graph, options: PredictOptions): Promise<TargetPrediction[]> {
+  return (await predict(graph, options)).targets;
+}
+
+/** {@link predictTargets}, with the preflight report (a run made under the lock reuses it). */
+export async function predict(graph: Graph, options: PredictOptions): Promise<Prediction> {
   const signal = options.signal ?? new AbortController().signal;
   const actions = hydrate(graph, options.registry);
-  const ctx = { nodeId: '', signal, clock: systemClock, data: options.data, log: silentLog };
+  const base = { nodeId: '', signal, clock: systemClock, data: options.data, log: silentLog };
+  const ctx = options.memo === undefined ? base : { ...base, memo: options.memo };
   const report = await preflight(graph, actions, ctx, options.preflight);
   const entries = new Map(report.entries.map((entry) => [entry.node, entry]));
   const conflicts = new Map(report.conflicts.map((conflict) => [conflict.node, conflict]));
   const contents = await previewContents(graph, actions, options.data, signal);
-  const modes = new Map(graph.nodes.map((node) => [node.id, immediateMode(node.slots['mode'])]));
+  let byId: Map<string, Graph['nodes'][number]> | undefined;
+  const modeOf = (id: string): string | undefined => {
+    byId ??= new Map(graph.nodes.map((node) => [node.id, node]));
+    return immediateMode(byId.get(id)?.slots['mode']);
+  };
   const predictions: TargetPrediction[] = [];
   for (const line of targetSources(graph)) {
+    if (line.transform === 'link') {
+      // Links need no content: their outcome is the probe's (no promise per line).
+      predictions.push({ ...line, outcome: probedOutcome(entries.get(line.node), conflicts.get(line.node)) });
+      continue;
+    }
     const content = await contentOf(line, contents);
-    const expected = content === undefined || content instanceof Error ? content : { bytes: content, mode: modes.get(line.node) ?? '0644' };
+    const expected = content === undefined || content instanceof Error ? content : { bytes: content, mode: modeOf(line.node) ?? '0644' };
     const outcome = await outcomeOf(line, entries.get(line.node), conflicts.get(line.node), expected);
     predictions.push(content instanceof Buffer ? { ...line, outcome, content } : { ...line, outcome });
   }
-  return predictions;
+  return { targets: predictions, report };
 }
 
 /** The bytes a copy would write: its source file, or its computed content (an Error if that failed). */
@@ -106,6 +131,11 @@ async function outcomeOf(
     const isSame = current.type === 'file' && current.digest === digestBytes(content.bytes) && current.mode === content.mode;
     if (isSame) return { kind: 'unchanged' };
   }
+  return probedOutcome(entry, conflict);
+}
+
+/** The outcome preflight's probe (and conflict settlement) gives a target. */
+function probedOutcome(entry: PreflightEntry | undefined, conflict: Conflict | undefined): TargetOutcome {
   if (conflict !== undefined) return { kind: 'conflict', conflict };
   const outcome = entry?.outcome;
   if (outcome === undefined) return { kind: 'unknown', reason: entry?.unprobed ?? 'not probed' };
@@ -135,6 +165,8 @@ async function previewContents(
   signal: AbortSignal,
 ): Promise<Map<string, Buffer | Error>> {
   const results = new Map<string, Buffer | Error>();
+  // A plan of links and copies has nothing to compute: skip ordering its whole graph.
+  if (!graph.nodes.some((node) => PURE_CONTENT_ACTIONS.has(node.action))) return results;
   const byId = new Map(graph.nodes.map((node) => [node.id, node]));
   for (const id of new DependencyView(graph).topologicalOrder()) {
     const node = byId.get(id);

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { formatPatch, structuredPatch } from 'diff';
+import { createRequire } from 'node:module';
+import type * as DiffModule from 'diff';
 
 /** One side of a diff: text, bytes, or `null` when the file does not exist. */
 export type DiffSide = string | Uint8Array | null;
@@ -42,6 +43,8 @@ export function unifiedDiff(
   if (oldText === undefined || newText === undefined) {
     return `Binary files ${oldName} and ${newName} differ\n`;
   }
+  // Loaded on first use: only `--diff` and `writ diff` need the diff library.
+  const { formatPatch, structuredPatch } = createRequire(import.meta.url)('diff') as typeof DiffModule;
   const patch = structuredPatch(oldName, newName, oldText, newText, undefined, undefined, {
     context: options.context ?? 3,
   });

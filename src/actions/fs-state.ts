@@ -57,14 +57,60 @@ export function lstatOrUndefined(path: string): Stats | undefined {
 }
 
 /**
+ * What one run has learnt about the filesystem while it holds the run lock, so that a step
+ * does not look again at what a probe or an earlier step of the same run just saw: target
+ * paths a probe found free (their source present), and directories known to exist.
+ *
+ * Only sound under the run lock, for one run (a fresh memo per run): another writ run cannot
+ * change the target meanwhile, and what another process might do is caught anyway, because
+ * creating a link or a directory entry on a path fails when something appeared there.
+ */
+export class FsMemo {
+  readonly #free = new Set<string>();
+  readonly #directories = new Set<string>();
+
+  /** Records that a probe found nothing at `path` (and the item to place there available). */
+  noteFree(path: string): void {
+    this.#free.add(path);
+  }
+
+  /** Whether a probe found `path` free; answers true once (the caller is about to fill it). */
+  takeFree(path: string): boolean {
+    return this.#free.delete(path);
+  }
+
+  /** Forgets every free path (when some step of the run may fill one before its owner runs). */
+  forgetFree(): void {
+    this.#free.clear();
+  }
+
+  /** Records that `dir` is an existing directory (seen by lstat, or created by this run). */
+  noteDirectory(dir: string): void {
+    this.#directories.add(dir);
+  }
+
+  /** Whether `dir` is known to be an existing directory. */
+  hasDirectory(dir: string): boolean {
+    return this.#directories.has(dir);
+  }
+}
+
+/**
  * The directories `mkdir -p dir` would create, outermost first (empty when `dir` exists).
  * Creating exactly these, and later removing exactly these innermost first when empty, leaves
- * the tree as it was.
+ * the tree as it was. With a `memo`, a directory it knows costs no lstat, and the existing
+ * directory found is remembered.
  */
-export function missingAncestors(dir: string): string[] {
+export function missingAncestors(dir: string, memo?: FsMemo): string[] {
+  if (memo?.hasDirectory(dir) === true) return [];
   const missing: string[] = [];
   let current = dir;
-  while (lstatOrUndefined(current) === undefined) {
+  for (;;) {
+    const stats = lstatOrUndefined(current);
+    if (stats !== undefined) {
+      if (stats.isDirectory()) memo?.noteDirectory(current);
+      break;
+    }
     missing.unshift(current);
     const parent = dirname(current);
     if (parent === current) break;

@@ -2,6 +2,7 @@ import type { ActionSpec, JsonValue } from '../graph/index.js';
 import type { BackupStore } from './backup.js';
 import type { Clock } from './clock.js';
 import type { FlowRuntime } from './flow/runtime.js';
+import type { FsMemo } from './fs-state.js';
 
 /** Slot values after resolution: immediates, upstream results (may be Buffers), gather items. */
 export type ResolvedSlots = Readonly<Record<string, unknown>>;
@@ -22,6 +23,11 @@ export interface ProbeContext {
   /** Run data: variables, segments, host facts; fills slots the node leaves unset. */
   readonly data: Readonly<Record<string, unknown>>;
   readonly log: ActionLogger;
+  /**
+   * What this run already saw on disk (set only by a run holding the run lock, shared by its
+   * preflight and its steps); actions may skip a look it answers. Absent: look every time.
+   */
+  readonly memo?: FsMemo | undefined;
 }
 
 /** What `do` and `undo` see. */

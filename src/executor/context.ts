@@ -1,4 +1,4 @@
-import type { ActionContext, ActionLogger, BackupStore, Clock, FlowRuntime } from '../actions/index.js';
+import type { ActionContext, ActionLogger, BackupStore, Clock, FlowRuntime, FsMemo } from '../actions/index.js';
 import type { JsonValue, Node } from '../graph/index.js';
 import { BodyRunner } from './body-runner.js';
 import type { RunEnv, Scope } from './env.js';
@@ -44,6 +44,10 @@ export class NodeContext implements ActionContext {
 
   get backups(): BackupStore {
     return this.options.env.backups;
+  }
+
+  get memo(): FsMemo | undefined {
+    return this.options.env.memo;
   }
 
   get log(): ActionLogger {

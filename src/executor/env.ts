@@ -1,4 +1,4 @@
-import type { ActionLogger, BackupStore, Clock } from '../actions/index.js';
+import type { ActionLogger, BackupStore, Clock, FsMemo } from '../actions/index.js';
 import type { Edge } from '../graph/index.js';
 import type { HookRunner } from './hooks.js';
 import type { RunLedger } from './ledger.js';
@@ -14,6 +14,8 @@ export interface RunEnv {
   readonly data: Readonly<Record<string, unknown>>;
   readonly backups: BackupStore;
   readonly log: ActionLogger | undefined;
+  /** What the run's preflight saw on disk (see ExecutorOptions.memo). */
+  readonly memo: FsMemo | undefined;
   readonly jobs: number;
   readonly random: () => number;
   /** The run's cancellation signal (never aborts when the caller gave none). */

@@ -115,6 +115,7 @@ export class GraphExecutor {
       data: options.data ?? {},
       backups: options.backups,
       log: options.log,
+      memo: options.memo,
       jobs: Math.max(1, Math.floor(options.jobs ?? availableParallelism())),
       random: options.random ?? Math.random,
       signal: options.signal ?? new AbortController().signal,

@@ -22,7 +22,7 @@ export function actionOf(env: RunEnv, name: string): Action {
 const namesByAction = new WeakMap<Action, readonly string[]>();
 
 /** Every slot an action understands (required, then optional), computed once per action. */
-function slotNames(action: Action): readonly string[] {
+export function slotNames(action: Action): readonly string[] {
   let names = namesByAction.get(action);
   if (names === undefined) {
     names = [...action.spec.required, ...(action.spec.optional ?? [])];

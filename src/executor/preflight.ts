@@ -16,6 +16,7 @@ import {
   type ConflictResolution,
   type KnownTargets,
 } from './conflicts.js';
+import { slotNames } from './node-runner.js';
 
 /** Options of {@link preflight}. */
 export interface PreflightOptions {
@@ -65,10 +66,12 @@ export async function preflight(
   const entries: PreflightEntry[] = [];
   const conflicts: Conflict[] = [];
   const forwardOnly = nodesOutsideForwardPhases(graph);
+  let isEveryStepProbed = forwardOnly.size === 0;
   for (const node of graph.nodes) {
     if (ctx.signal.aborted) throw new WritLoreError('cancelled', 'preflight was cancelled');
     const action = actions.get(node.id);
     if (node.status !== 'pending' || action?.probe === undefined || forwardOnly.has(node.id)) {
+      if (node.status === 'pending' && action?.probe === undefined) isEveryStepProbed = false;
       continue;
     }
     const entry = await probeNode(node, action, forNode(ctx, node.id));
@@ -80,7 +83,24 @@ export async function preflight(
     entries.push({ ...entry, outcome: settled.outcome });
     if (settled.conflict !== undefined) conflicts.push(settled.conflict);
   }
+  if (ctx.memo !== undefined && !(isEveryStepProbed && hasOneWriterPerPath(entries))) ctx.memo.forgetFree();
   return { entries, conflicts };
+}
+
+/**
+ * Whether every probed step has its own path, known now. Only then (and when every step was
+ * probed) may a step trust that a path its probe found free is still free when it runs: with
+ * two writers of one path (an ordered sequence), a writer whose path is bound during the run,
+ * or a step that cannot be probed, an earlier step could fill a later one's path.
+ */
+function hasOneWriterPerPath(entries: readonly PreflightEntry[]): boolean {
+  const seen = new Set<string>();
+  for (const entry of entries) {
+    if (entry.path === undefined) return false;
+    if (seen.has(entry.path)) return false;
+    seen.add(entry.path);
+  }
+  return true;
 }
 
 /**
@@ -134,25 +154,21 @@ function nodesOutsideForwardPhases(graph: Graph): ReadonlySet<string> {
 
 /** The context for one node; fields are copied one by one (a class instance's getters do not spread). */
 function forNode(ctx: ProbeContext, nodeId: string): ProbeContext {
-  return { nodeId, signal: ctx.signal, clock: ctx.clock, data: ctx.data, log: ctx.log };
+  const base = { nodeId, signal: ctx.signal, clock: ctx.clock, data: ctx.data, log: ctx.log };
+  return ctx.memo === undefined ? base : { ...base, memo: ctx.memo };
 }
 
 async function probeNode(node: Node, action: Action, ctx: ProbeContext): Promise<PreflightEntry> {
-  const base = { node: node.id, action: node.action };
   const immediates: Record<string, unknown> = {};
   for (const [name, slot] of Object.entries(node.slots))
     if (slot.kind === 'immediate') immediates[name] = slot.value;
-  const slots = fillSlotsFromData(immediates, ctx.data, [
-    ...action.spec.required,
-    ...(action.spec.optional ?? []),
-  ]);
+  const slots = fillSlotsFromData(immediates, ctx.data, slotNames(action));
   const path = typeof slots['path'] === 'string' ? slots['path'] : undefined;
-  const located = path === undefined ? base : { ...base, path };
-  if (path === undefined) return { ...located, unprobed: 'its path is known only at run time' };
+  if (path === undefined) return { node: node.id, action: node.action, unprobed: 'its path is known only at run time' };
   try {
-    return { ...located, outcome: await action.probe!(ctx, slots) };
+    return { node: node.id, action: node.action, path, outcome: await action.probe!(ctx, slots) };
   } catch (error) {
-    return { ...located, unprobed: errorMessage(error) };
+    return { node: node.id, action: node.action, path, unprobed: errorMessage(error) };
   }
 }
 

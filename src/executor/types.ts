@@ -1,4 +1,4 @@
-import type { Action, ActionLogger, BackupStore, Clock } from '../actions/index.js';
+import type { Action, ActionLogger, BackupStore, Clock, FsMemo } from '../actions/index.js';
 import type { ActionSpec, Graph, GraphState, WritLoreError } from '../graph/index.js';
 import type { ExecutorHooks } from './hooks.js';
 
@@ -41,6 +41,11 @@ export interface ExecutorOptions {
   readonly log?: ActionLogger;
   /** Source of randomness in [0, 1) for retry jitter (default `Math.random`). */
   readonly random?: () => number;
+  /**
+   * What this run's preflight saw on disk, handed to every action (see {@link FsMemo}). Only
+   * for a run that holds the run lock and probed under it; default: none (actions look again).
+   */
+  readonly memo?: FsMemo;
 }
 
 /** Something worth telling the user that did not (by itself) fail the run. */

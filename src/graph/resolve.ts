@@ -66,27 +66,36 @@ export function resolveSlots(
   results: ReadonlyMap<string, unknown>,
   proxyItems?: ReadonlyMap<string, unknown>,
 ): Record<string, unknown> {
-  // fromEntries defines own properties, so even a slot named "__proto__" stays plain data.
-  return Object.fromEntries(
-    Object.entries(node.slots).map(([name, slot]) => [
-      name,
-      resolveSlot(`node "${node.id}" slot "${name}"`, slot, results, proxyItems),
-    ]),
-  );
+  // This runs for every node of a run: immediates (most slots) are taken as they are, and a
+  // slot named "__proto__" is defined as an own property, so it stays plain data.
+  const resolved: Record<string, unknown> = {};
+  for (const name of Object.keys(node.slots)) {
+    const slot = node.slots[name] as Slot;
+    const value = slot.kind === 'immediate' ? slot.value : resolveSlot(`node "${node.id}" slot "${name}"`, slot, results, proxyItems);
+    if (name === '__proto__') Object.defineProperty(resolved, name, { value, enumerable: true, writable: true, configurable: true });
+    else resolved[name] = value;
+  }
+  return resolved;
 }
 
 /**
  * A copy of `resolved` where each slot of `names` that is unset (absent or `undefined`) is
- * taken from the run `data`, when `data` has it. Slots the node sets always win.
+ * taken from the run `data`, when `data` has it. Slots the node sets always win. When there is
+ * nothing to fill, `resolved` itself is returned (callers pass a fresh object).
  */
 export function fillSlotsFromData(
   resolved: Record<string, unknown>,
   data: Readonly<Record<string, unknown>>,
   names: readonly string[],
 ): Record<string, unknown> {
-  const filled = new Map(Object.entries(resolved));
+  // Most nodes set every slot they use: then nothing is copied (this runs for every node).
+  let filled: Map<string, unknown> | undefined;
   for (const name of names) {
-    if (filled.get(name) === undefined && Object.hasOwn(data, name)) filled.set(name, data[name]);
+    if (!Object.hasOwn(data, name)) continue;
+    const own = filled !== undefined ? filled.get(name) : Object.hasOwn(resolved, name) ? resolved[name] : undefined;
+    if (own !== undefined) continue;
+    filled ??= new Map(Object.entries(resolved));
+    filled.set(name, data[name]);
   }
-  return Object.fromEntries(filled);
+  return filled === undefined ? resolved : Object.fromEntries(filled);
 }

@@ -1,12 +1,15 @@
-import { WritLoreError } from '../graph/index.js';
+import { WritLoreError, immediate } from '../graph/index.js';
 import type { ActionCatalog, Edge, EdgeKind, Node, Phase, Slot } from '../graph/index.js';
 import { EdgeSet, checkPhaseOrder, copyAnnotations, flowDependency, mainPhase, toNode, toPhase } from './draft.js';
-import type { DraftNode } from './draft.js';
+import type { BodyFrame, DraftNode } from './draft.js';
 import { ItemHandle, NodeHandle } from './handles.js';
 import type { PhaseHandle, SlotInput } from './handles.js';
 import { toSlot } from './inputs.js';
 import { PhaseBook } from './phases.js';
 import type { PhaseOptions } from './phases.js';
+
+/** The frames of a node outside any body (shared: drafts never change their frames). */
+const NO_FRAMES: readonly BodyFrame[] = Object.freeze([]);
 
 /** Options every node-adding method of the plan accepts. */
 export interface NodeOptions {
@@ -144,7 +147,7 @@ export class GraphAssembler {
       ...(options.layer === undefined ? {} : { layer: options.layer }),
       ...(phase === undefined ? {} : { phase }),
       ...(options.annotations === undefined ? {} : { annotations: copyAnnotations(id, options.annotations) }),
-      frames: [...frames],
+      frames: frames.length === 0 ? NO_FRAMES : [...frames],
       ...(topPhase === undefined ? {} : { topPhase }),
     };
   }
@@ -157,6 +160,11 @@ export class GraphAssembler {
     const producers: DraftNode[] = [];
     for (const [name, input] of Object.entries(inputs)) {
       if (input === undefined) continue;
+      // Most inputs are paths: no conversion (nor its error-message text) needed.
+      if (typeof input === 'string') {
+        slots[name] = immediate(input);
+        continue;
+      }
       const converted = toSlot(input, `"${name}" of node "${id}"`);
       if (converted.kind === 'promise') producers.push(this.#producer(converted.handle, id));
       if (converted.kind === 'proxy') this.#checkItem(converted.item, id);

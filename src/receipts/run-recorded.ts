@@ -1,8 +1,9 @@
 import path from 'node:path';
 import type { ActionLogger, ActionRegistry, Clock } from '../actions/index.js';
-import { hydrate } from '../actions/index.js';
+import { FsMemo, hydrate } from '../actions/index.js';
 import {
   GraphExecutor,
+  applyPreflight,
   runPreflight,
   systemClock,
   type ExecutorHooks,
@@ -32,6 +33,11 @@ export interface RunRecordedOptions {
   readonly lock?: boolean;
   /** Conflict detection before the first change (default: `{}`, i.e. resolution `stop`); `false` skips it. */
   readonly preflight?: PreflightOptions | false;
+  /**
+   * A preflight of this very plan that the caller ran while holding the run lock (so with
+   * `lock: false`), and the memo its probes filled: applied as is instead of probing again.
+   */
+  readonly probed?: ProbedPlan;
   /** Executor: nodes running at once (default: the machine's parallelism). */
   readonly jobs?: number;
   /** Executor: what a failing node does to a flat run (default `rollback`). */
@@ -52,6 +58,12 @@ export interface RunRecordedOptions {
   readonly onNote?: (message: string) => void;
 }
 
+/** A preflight report made under the run lock, with what its probes saw (see {@link FsMemo}). */
+export interface ProbedPlan {
+  readonly report: PreflightReport;
+  readonly memo: FsMemo;
+}
+
 /** The receipt written for a run. */
 export interface WrittenReceipt {
   readonly stem: string;
@@ -65,6 +77,8 @@ export interface RecordedRunResult {
   readonly receipt: WrittenReceipt;
   /** Undefined when preflight was turned off. */
   readonly preflight: PreflightReport | undefined;
+  /** The signal that cancelled the run, when one did (the CLIs exit 128 + its number). */
+  readonly cancelledBy?: RunSignal;
 }
 
 /**
@@ -98,12 +112,13 @@ export async function runRecorded(plan: Graph, options: RunRecordedOptions): Pro
   const cancel = new CancelScope(options);
   try {
     await refuseInterrupted(options.store, plan);
-    const preflight = await checkConflicts(plan, options, clock, cancel.signal);
+    const probed = await checkConflicts(plan, options, clock, cancel.signal);
+    const preflight = probed?.report;
     cancel.signal.throwIfAborted();
     const run = await beginRecordedRun(options.store, plan, { now: clock.now() });
-    const report = await execute(plan, run, options, clock, cancel.signal);
+    const report = await execute(plan, run, { ...options, ...(probed === undefined ? {} : { probed }) }, clock, cancel.signal);
     const receipt = await run.finish(report.graph);
-    return { report, receipt, preflight };
+    return { report, receipt, preflight, ...(cancel.received === undefined ? {} : { cancelledBy: cancel.received }) };
   } finally {
     cancel.dispose();
     await lock?.release();
@@ -134,11 +149,17 @@ async function checkConflicts(
   options: RunRecordedOptions,
   clock: Clock,
   signal: AbortSignal,
-): Promise<PreflightReport | undefined> {
+): Promise<ProbedPlan | undefined> {
   if (options.preflight === false) return undefined;
+  if (options.probed !== undefined) {
+    applyPreflight(plan, options.probed.report);
+    return options.probed;
+  }
+  // Under the lock: what these probes see is still true when the steps run (the memo).
+  const memo = new FsMemo();
   const actions = hydrate(plan, options.registry);
-  const ctx = { nodeId: '', signal, clock, data: options.data ?? {}, log: options.log ?? silentLog };
-  return runPreflight(plan, actions, ctx, options.preflight ?? {});
+  const ctx = { nodeId: '', signal, clock, data: options.data ?? {}, log: options.log ?? silentLog, memo };
+  return { report: await runPreflight(plan, actions, ctx, options.preflight ?? {}), memo };
 }
 
 async function execute(
@@ -157,6 +178,7 @@ async function execute(
     ...(options.policy === undefined ? {} : { policy: options.policy }),
     ...(options.data === undefined ? {} : { data: options.data }),
     ...(options.log === undefined ? {} : { log: options.log }),
+    ...(options.probed === undefined ? {} : { memo: options.probed.memo }),
   });
   try {
     // Nodes preflight resolved `skip` are already `skipped`: the executor leaves them (and what
@@ -182,6 +204,8 @@ class CancelScope {
   private readonly handlers: { signal: RunSignal; handler: () => void }[] = [];
   private readonly onCallerAbort: () => void;
   private readonly caller: AbortSignal | undefined;
+  /** The first of {@link RUN_SIGNALS} received, if any. */
+  received: RunSignal | undefined;
 
   constructor(options: RunRecordedOptions) {
     this.caller = options.signal;
@@ -202,6 +226,7 @@ class CancelScope {
 
   private onSignal(signal: RunSignal, onNote: ((message: string) => void) | undefined): void {
     if (!this.controller.signal.aborted) {
+      this.received = signal;
       onNote?.(`${signal} received: stopping and rolling back what this run changed`);
       this.controller.abort(new WritLoreError('cancelled', `the run was cancelled by ${signal}`));
       return;

@@ -2,24 +2,13 @@ import fs from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../cli/writ.js';
+import { outputSink } from '../helpers/output-sink.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const FIXTURES = path.join(ROOT, 'fixtures/dotfiles');
-
-function sink(): { stream: Writable; text: () => string } {
-  const chunks: string[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer | string, _encoding, callback) {
-      chunks.push(chunk.toString());
-      callback();
-    },
-  });
-  return { stream, text: () => chunks.join('') };
-}
 
 let dir: string;
 
@@ -34,8 +23,8 @@ afterEach(async () => {
 
 /** Runs `writ argv…` in-process with captured output and the temp dir's state and config. */
 async function writ(argv: readonly string[], options: { tty?: boolean } = {}) {
-  const stdout = sink();
-  const stderr = sink();
+  const stdout = outputSink();
+  const stderr = outputSink();
   if (options.tty === true) Object.assign(stderr.stream, { isTTY: true });
   const env = { WRIT_LORE_STATE_DIR: path.join(dir, 'state'), WRIT_LORE_CONFIG_DIR: path.join(dir, 'config'), NO_COLOR: '1', HOME: path.join(dir, 'home') };
   const code = await main(argv, { stdout: stdout.stream, stderr: stderr.stream, env });

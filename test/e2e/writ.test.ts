@@ -1,8 +1,8 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parseGraph } from '../../src/index.js';
-import { spawnSync } from 'node:child_process';
+import { acquireRunLock, parseGraph } from '../../src/index.js';
+import { spawn, spawnSync } from 'node:child_process';
 import {
   ROOT,
   makeSandbox,
@@ -82,6 +82,23 @@ describe('writ apply', () => {
     expect(second.code).toBe(0);
     expect(second.stdout).toContain('nothing to do: all 9 targets are up to date');
     expect(await snapshotAll(box)).toEqual(before);
+  });
+
+  it('takes the run lock before probing: another run holding it is refused, nothing changed, dry runs still work', async () => {
+    const holder = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
+    try {
+      await fs.mkdir(box.state, { recursive: true });
+      await acquireRunLock(path.join(box.state, 'lock'), { tool: 'writ', pid: holder.pid! });
+      const before = await snapshotAll(box);
+      const run = await apply();
+      expect(run.code).toBe(1);
+      expect(run.stderr).toMatch(/writ: error: .*lock.*pid \d+/);
+      expect(await snapshotAll(box)).toEqual(before);
+      expect((await apply('--dry-run')).code).toBe(0);
+      expect(await snapshotAll(box)).toEqual(before);
+    } finally {
+      holder.kill();
+    }
   });
 
   it('stops with exit 3 listing every conflict and changes nothing', async () => {

@@ -1,6 +1,6 @@
 import { readFile, readlink, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import {
   copyAction,
   digestBytes,
@@ -18,40 +18,22 @@ import {
   type Node,
   type Slot,
 } from '../../src/graph/index.js';
-import { snapshotTree } from '../helpers/tree-snapshot.js';
-import {
-  makeWorld,
-  putOccupant,
-  removeWorld,
-  type Occupant,
-  type World,
-} from '../actions/file/fixture.js';
+import { putOccupant, useWorld, type Occupant } from '../actions/file/fixture.js';
+import { pendingGraph } from '../helpers/graph.js';
 
-let world: World;
+const world = useWorld();
 beforeEach(async () => {
-  world = await makeWorld();
   await writeFile(join(world.src, 'rc'), 'from the repo\n');
 });
-afterEach(() => removeWorld(world));
 
 const source = () => join(world.src, 'rc');
 const target = (name = '.rc') => join(world.home, name);
-const everything = () => snapshotTree(world.root, { ignore: (p) => p === 'state' });
 
 function node(id: string, action: string, slots: Record<string, Slot>): Node {
   return { id, action, status: 'pending', slots };
 }
 function graphOf(...nodes: Node[]): Graph {
-  return {
-    version: '1',
-    tool: 'writ',
-    timestamp: '2026-01-01T00:00:00.000Z',
-    state: 'pending',
-    platform: { os: 'linux', arch: 'x64' },
-    context: {},
-    nodes,
-    edges: [],
-  };
+  return pendingGraph(nodes);
 }
 function linkNode(id = 'link', path = target()): Node {
   return node(id, 'file.link', { source: immediate(source()), path: immediate(path) });
@@ -95,7 +77,7 @@ const MATRIX = KINDS.flatMap(([kind, occupant, known]) =>
 describe('preflight conflict matrix', () => {
   it.each(MATRIX)('%s × %s', async (kind, resolution, occupant, isKnown) => {
     await putOccupant(target(), occupant);
-    const before = await everything();
+    const before = await world.snapshot();
     const graph = graphOf(linkNode());
     const options: PreflightOptions = {
       resolution,
@@ -116,7 +98,7 @@ describe('preflight conflict matrix', () => {
       expect((error as ConflictError).conflicts).toMatchObject([
         { kind, path: target(), resolution: 'stop' },
       ]);
-      expect(await everything()).toEqual(before);
+      expect(await world.snapshot()).toEqual(before);
       return;
     }
     const report = await runPreflight(graph, actionsOf(graph), world.ctx, options);
@@ -127,7 +109,7 @@ describe('preflight conflict matrix', () => {
         status: 'skipped',
         error: expect.stringMatching(/^skipped: conflict \(/),
       });
-      expect(await everything()).toEqual(before);
+      expect(await world.snapshot()).toEqual(before);
       return;
     }
     expect(await readlink(target())).toBe(source());
@@ -138,7 +120,7 @@ describe('preflight conflict matrix', () => {
         (undos[0]![1] as { backup: { disposable?: boolean } }).backup.disposable === true,
       ).toBe(resolution === 'overwrite');
     await rollback(undos);
-    expect(await everything()).toEqual(before);
+    expect(await world.snapshot()).toEqual(before);
   });
 });
 
@@ -194,7 +176,7 @@ describe('preflight', () => {
       linkNode('c', target('.c')),
       linkNode('d', target('.d')),
     );
-    const before = await everything();
+    const before = await world.snapshot();
     const error = (await runPreflight(graph, actionsOf(graph), world.ctx).catch(
       (e: unknown) => e,
     )) as ConflictError;
@@ -208,7 +190,7 @@ describe('preflight', () => {
     expect(
       graph.nodes.every((n) => n.status === 'pending' && n.slots['on_conflict'] === undefined),
     ).toBe(true);
-    expect(await everything()).toEqual(before);
+    expect(await world.snapshot()).toEqual(before);
   });
 
   it('lets a per-path resolution win over the plan slot, and the plan slot win over the run', async () => {

@@ -5,12 +5,16 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   ConflictError,
+  FsMemo,
   Plan,
   ReceiptStore,
   WritLoreError,
   acquireRunLock,
   createDefaultRegistry,
+  hydrate,
+  preflight,
   runRecorded,
+  systemClock,
   type Graph,
 } from '../../src/index.js';
 import { snapshotTree } from '../helpers/tree-snapshot.js';
@@ -176,5 +180,60 @@ describe('runRecorded', () => {
     expect(notes[1]).toMatch(/SIGTERM received again: still rolling back/);
     expect(await snapshotTree(target)).toEqual(before);
     expect(process.listenerCount('SIGINT')).toBe(listeners);
+  });
+});
+
+describe('runRecorded with a preflight made under the lock', () => {
+  /** Takes the lock and probes as `writ apply` does, then runs with what the probes saw. */
+  async function probedUnderLock(graph: Graph, resolution: 'stop' | 'skip' | 'backup' = 'stop') {
+    const lock = await acquireRunLock(path.join(stateDir, 'lock'), { tool: 'writ' });
+    const memo = new FsMemo();
+    const ctx = { nodeId: '', signal: new AbortController().signal, clock: systemClock, data: {}, log: { info: () => {}, warn: () => {} }, memo };
+    const report = await preflight(graph, hydrate(graph, registry), ctx, { resolution });
+    return { lock, probed: { report, memo } };
+  }
+
+  it('applies the given report instead of probing again, and creates each link with no second look', async () => {
+    const graph = plan((p) => p.link(path.join(repo, 'a'), path.join(target, 'deep', 'dir', '.a')));
+    const { lock, probed } = await probedUnderLock(graph);
+    try {
+      const { report } = await runRecorded(graph, { ...options(), lock: false, probed });
+      expect(report.state).toBe('executed');
+      expect(await fs.readlink(path.join(target, 'deep', 'dir', '.a'))).toBe(path.join(repo, 'a'));
+      // Every free path was taken by its step: the memo answered them all.
+      expect(graph.nodes.filter((node) => probed.memo.takeFree(node.slots['path']?.kind === 'immediate' ? String(node.slots['path'].value) : ''))).toEqual([]);
+    } finally {
+      await lock.release();
+    }
+  });
+
+  it('honours the given report: a conflict resolved skip is skipped without being probed again', async () => {
+    await fs.writeFile(path.join(target, '.b'), 'the user .b\n');
+    const graph = plan();
+    const { lock, probed } = await probedUnderLock(graph, 'skip');
+    try {
+      const { report } = await runRecorded(graph, { ...options(), lock: false, probed });
+      expect(report.graph.nodes.map((node) => node.status)).toEqual(['completed', 'skipped', 'completed']);
+      expect(await fs.readFile(path.join(target, '.b'), 'utf8')).toBe('the user .b\n');
+    } finally {
+      await lock.release();
+    }
+  });
+
+  it('fails and rolls back, leaving it alone, when an item appears at a probed-free path before its step', async () => {
+    const graph = plan();
+    const { lock, probed } = await probedUnderLock(graph);
+    const before = await snapshotTree(target);
+    await fs.writeFile(path.join(target, '.c'), 'appeared after the probe\n');
+    try {
+      const { report } = await runRecorded(graph, { ...options(), jobs: 1, lock: false, probed });
+      expect(report.state).not.toBe('executed');
+      expect(await fs.readFile(path.join(target, '.c'), 'utf8')).toBe('appeared after the probe\n');
+      await expect(fs.lstat(path.join(target, '.a'))).rejects.toThrow(/ENOENT/);
+      await fs.rm(path.join(target, '.c'));
+      expect(await snapshotTree(target)).toEqual(before);
+    } finally {
+      await lock.release();
+    }
   });
 });

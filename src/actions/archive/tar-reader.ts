@@ -1,7 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { xz } from '@napi-rs/lzma';
-import { Parser, type ReadEntry } from 'tar';
+import type { ReadEntry } from 'tar';
 import type { ArchiveReader, EntryVisitor, RawEntry, RawEntryType } from './entry.js';
 
 /** Compression around a tar stream. `auto` lets the tar parser detect gzip (and plain tar). */
@@ -22,6 +21,8 @@ async function walkTar(
   visit: EntryVisitor,
   signal: AbortSignal,
 ): Promise<void> {
+  // Loaded on first use: most runs open no archive.
+  const { Parser } = await import('tar');
   const parser = new Parser({ strict: true, file: path });
   const reading = new AbortController();
   const onCancel = (): void => reading.abort(signal.reason);
@@ -80,6 +81,7 @@ async function* chunks(path: string, compression: TarCompression, signal: AbortS
     yield* createReadStream(path, { signal }) as AsyncIterable<Buffer>;
     return;
   }
+  const { xz } = await import('@napi-rs/lzma');
   const tar = await xz.decompress(await readFile(path, { signal }), signal);
   for (let offset = 0; offset < tar.length; offset += XZ_CHUNK) {
     signal.throwIfAborted();

@@ -1,4 +1,4 @@
-import yauzl, { type Entry, type ZipFile } from 'yauzl';
+import type { Entry, ZipFile } from 'yauzl';
 import { WritLoreError } from '../../graph/index.js';
 import type { ArchiveReader, EntryVisitor, RawEntry, RawEntryType } from './entry.js';
 
@@ -23,7 +23,13 @@ export function zipReader(path: string): ArchiveReader {
   return { walk: (visit, signal) => walkZip(path, visit, signal) };
 }
 
+/** yauzl, loaded on first use: most runs open no archive. */
+async function loadYauzl(): Promise<typeof import('yauzl')> {
+  return (await import('yauzl')).default;
+}
+
 async function walkZip(path: string, visit: EntryVisitor, signal: AbortSignal): Promise<void> {
+  const yauzl = await loadYauzl();
   const zip = await yauzl.openPromise(path, { lazyEntries: true, decodeStrings: false, validateEntrySizes: true, autoClose: false });
   try {
     for await (const entry of zip.eachEntry()) {
@@ -40,7 +46,7 @@ async function walkZip(path: string, visit: EntryVisitor, signal: AbortSignal): 
 
 async function toRawEntry(zip: ZipFile, entry: Entry, path: string): Promise<RawEntry> {
   const rawName = entry.fileName as unknown as Buffer;
-  const name = yauzl.getFileNameLowLevel(entry.generalPurposeBitFlag, rawName, entry.extraFields, false);
+  const name = (await loadYauzl()).getFileNameLowLevel(entry.generalPurposeBitFlag, rawName, entry.extraFields, false);
   if (entry.isEncrypted()) {
     throw new WritLoreError('invalid-input', `archive ${path}: entry ${JSON.stringify(name)} is encrypted`, { path });
   }

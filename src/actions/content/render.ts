@@ -1,4 +1,5 @@
-import Handlebars from 'handlebars';
+import { createRequire } from 'node:module';
+import type HandlebarsModule from 'handlebars';
 import { WritLoreError, type ErrorDetails } from '../../graph/index.js';
 import type { Environment, TemplateData } from '../host-facts.js';
 import { SCOPE_KEY, TEMPLATE_HELPERS, type HelperScope } from './helpers.js';
@@ -16,9 +17,20 @@ export interface RenderOptions {
   readonly secret?: boolean;
 }
 
-/** One isolated Handlebars environment, so our helpers never leak into (or from) the global one. */
-const engine = Handlebars.create();
-engine.registerHelper(TEMPLATE_HELPERS);
+let engine: typeof HandlebarsModule | undefined;
+
+/**
+ * One isolated Handlebars environment, so our helpers never leak into (or from) the global one.
+ * Loaded on first use: a run of plain links should not pay for compiling Handlebars.
+ */
+function engineOf(): typeof HandlebarsModule {
+  if (engine === undefined) {
+    const handlebars = createRequire(import.meta.url)('handlebars') as typeof HandlebarsModule;
+    engine = handlebars.create();
+    engine.registerHelper(TEMPLATE_HELPERS);
+  }
+  return engine;
+}
 
 /** Names a template may not use for its own variables: they hold the run's data. */
 const RESERVED = ['variables', 'segments', 'host'] as const;
@@ -33,7 +45,7 @@ export function renderTemplate(text: string, data: TemplateData, options: Render
   for (const name of RESERVED) context[name] = data[name];
   const scope: HelperScope = { env: options.env ?? process.env, host: data.host, segments: data.segments };
   try {
-    const template = engine.compile(text, { strict: true, noEscape: true });
+    const template = engineOf().compile(text, { strict: true, noEscape: true });
     return template(context, { data: { [SCOPE_KEY]: scope } });
   } catch (error) {
     const explained = explain(error, options.name, Object.keys(data.variables));

@@ -27,7 +27,8 @@ export function removeCreatedDirs(ctx: ActionContext, dirs: readonly string[]): 
 /** Removes temporary siblings of `path` left by an atomic write that was interrupted. */
 export function removeTempSiblings(path: string): void {
   const dir = dirname(path);
-  if (lstatOrUndefined(dir) === undefined) return;
+  // The parent may be gone or, replaced behind the run's back, a file: no siblings either way.
+  if (lstatOrUndefined(dir)?.isDirectory() !== true) return;
   for (const name of readdirSync(dir)) {
     if (isTempSiblingOf(name, path)) unlinkSync(join(dir, name));
   }

@@ -11,8 +11,8 @@ import type {
 } from '../types.js';
 import { isPlaced, place, undoPlace } from './place.js';
 import { conflictWith, inspect } from './probe.js';
-import { requireBytes } from '../slot-values.js';
-import { contentBytes, onConflictSlot, optionalString, requireString } from './slots.js';
+import { optionalNonEmptyString, requireBytes, requireNonEmptyString } from '../slot-values.js';
+import { contentBytes, onConflictSlot } from './slots.js';
 import { parseFileUndo } from './undo-state.js';
 
 /** What a copy or write puts at its target. */
@@ -81,11 +81,11 @@ function undoFile(name: string) {
 /** Bytes of a copy: the `content` slot, else the file named by `source`. */
 async function copyPayload(slots: ResolvedSlots): Promise<Payload> {
   const name = 'file.copy';
-  const path = requireString(slots, 'path', name);
-  const mode = optionalString(slots, 'mode', name) ?? '0644';
+  const path = requireNonEmptyString(slots, 'path', name);
+  const mode = optionalNonEmptyString(slots, 'mode', name) ?? '0644';
   const content = contentBytes(slots);
   if (content !== undefined) return { path, bytes: content, mode };
-  const source = optionalString(slots, 'source', name);
+  const source = optionalNonEmptyString(slots, 'source', name);
   if (source === undefined) {
     throw new WritLoreError('invalid-slot', `${name}: needs a "content" or a "source" slot`, {
       path,
@@ -113,8 +113,8 @@ export const copyAction: CompensableAction = {
   },
   undo: undoFile('file.copy'),
   async probe(_ctx: ProbeContext, slots) {
-    const path = requireString(slots, 'path', 'file.copy');
-    const mode = optionalString(slots, 'mode', 'file.copy') ?? '0644';
+    const path = requireNonEmptyString(slots, 'path', 'file.copy');
+    const mode = optionalNonEmptyString(slots, 'mode', 'file.copy') ?? '0644';
     // Content still to come from another node (a promise slot) is simply not known yet; an
     // unreadable source is an error the preflight reports as "unprobed".
     const known = slots['content'] !== undefined || typeof slots['source'] === 'string';
@@ -128,15 +128,15 @@ export const writeAction: CompensableAction = {
   name: 'file.write',
   spec: { required: ['path', 'content'], optional: ['mode', 'on_conflict'], writes: ['path'] },
   async do(ctx, slots) {
-    const path = requireString(slots, 'path', 'file.write');
-    const mode = optionalString(slots, 'mode', 'file.write') ?? '0644';
+    const path = requireNonEmptyString(slots, 'path', 'file.write');
+    const mode = optionalNonEmptyString(slots, 'mode', 'file.write') ?? '0644';
     const bytes = requireBytes(slots, 'content', ctx.nodeId);
     return writePayload(ctx, slots, 'file.write', { path, bytes, mode });
   },
   undo: undoFile('file.write'),
   async probe(_ctx: ProbeContext, slots) {
-    const path = requireString(slots, 'path', 'file.write');
-    const mode = optionalString(slots, 'mode', 'file.write') ?? '0644';
+    const path = requireNonEmptyString(slots, 'path', 'file.write');
+    const mode = optionalNonEmptyString(slots, 'mode', 'file.write') ?? '0644';
     return probePayload(path, contentBytes(slots), mode);
   },
 };

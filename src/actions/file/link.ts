@@ -3,15 +3,18 @@ import { WritLoreError, assertNever, type JsonValue } from '../../graph/index.js
 import { atomicSymlink, lstatOrUndefined } from '../fs-state.js';
 import type {
   ActionContext,
+  ActionOutput,
   CompensableAction,
   ProbeContext,
   ProbeOutcome,
   ResolvedSlots,
+  TargetState,
 } from '../types.js';
 import { adopt, undoAdopt } from './adopt.js';
-import { place, undoPlace } from './place.js';
+import { place, undoPlace, type PlaceRequest, type PlaceUndo } from './place.js';
 import { conflictWith, inspect } from './probe.js';
-import { onConflictSlot, requireString, resolveLinkSource } from './slots.js';
+import { requireNonEmptyString } from '../slot-values.js';
+import { onConflictSlot, resolveLinkSource, type OnConflict } from './slots.js';
 import { parseFileUndo, type StateRecord } from './undo-state.js';
 
 const NAME = 'file.link';
@@ -26,9 +29,12 @@ export const linkAction: CompensableAction = {
   spec: { required: ['source', 'path'], optional: ['on_conflict'], writes: ['path'] },
 
   async do(ctx: ActionContext, slots: ResolvedSlots) {
-    const source = requireString(slots, 'source', NAME);
-    const path = requireString(slots, 'path', NAME);
+    const source = requireNonEmptyString(slots, 'source', NAME);
+    const path = requireNonEmptyString(slots, 'path', NAME);
     const onConflict = onConflictSlot(slots, NAME);
+    // This run's preflight, under the lock, found the path free and the source present: create
+    // straight away (symlink fails with EEXIST if anything appeared there since).
+    if (ctx.memo?.takeFree(path) === true) return placed(await place(ctx, linkRequest(source, path, onConflict), MISSING));
     if (lstatOrUndefined(resolveLinkSource(source, path)) === undefined) {
       throw new WritLoreError('action-failed', `${NAME}: source ${source} does not exist`, {
         path: source,
@@ -38,17 +44,7 @@ export const linkAction: CompensableAction = {
     if (current.type === 'symlink' && current.link_target === source) return {};
     if (onConflict === 'adopt' && current.type === 'file')
       return { undo: await adopt(ctx, path, source, current) };
-    const undo = await place(
-      ctx,
-      {
-        path,
-        placed: { type: 'symlink', link_target: source },
-        write: (p, prior) => writeLink(source, p, prior),
-        disposable: onConflict === 'overwrite',
-      },
-      current,
-    );
-    return undo === undefined ? {} : { undo };
+    return placed(await place(ctx, linkRequest(source, path, onConflict), current));
   },
 
   async undo(ctx: ActionContext, state: JsonValue) {
@@ -66,21 +62,36 @@ export const linkAction: CompensableAction = {
     }
   },
 
-  async probe(_ctx: ProbeContext, slots: ResolvedSlots): Promise<ProbeOutcome> {
-    const source = requireString(slots, 'source', NAME);
-    const path = requireString(slots, 'path', NAME);
+  async probe(ctx: ProbeContext, slots: ResolvedSlots): Promise<ProbeOutcome> {
+    const source = requireNonEmptyString(slots, 'source', NAME);
+    const path = requireNonEmptyString(slots, 'path', NAME);
     const current = await inspect(path);
     if (current.type === 'missing') {
       const exists = lstatOrUndefined(resolveLinkSource(source, path)) !== undefined;
-      return exists
-        ? { kind: 'create', target: path }
-        : { kind: 'create', target: path, detail: `source ${source} does not exist` };
+      if (!exists) return { kind: 'create', target: path, detail: `source ${source} does not exist` };
+      ctx.memo?.noteFree(path);
+      return { kind: 'create', target: path };
     }
     if (current.type === 'symlink' && current.link_target === source)
       return { kind: 'ok-already', target: path };
     return conflictWith(path, current);
   },
 };
+
+const MISSING: TargetState = { type: 'missing' };
+
+function linkRequest(source: string, path: string, onConflict: OnConflict): PlaceRequest {
+  return {
+    path,
+    placed: { type: 'symlink', link_target: source },
+    write: (p, prior) => writeLink(source, p, prior),
+    disposable: onConflict === 'overwrite',
+  };
+}
+
+function placed(undo: PlaceUndo | undefined): ActionOutput {
+  return undo === undefined ? {} : { undo };
+}
 
 /**
  * Creating a link on a free path is atomic by itself (and fails if something appeared since the

@@ -10,7 +10,8 @@ import type {
 } from '../types.js';
 import { place, undoPlace } from './place.js';
 import { conflictWith, inspect } from './probe.js';
-import { onConflictSlot, optionalString, requireString } from './slots.js';
+import { optionalNonEmptyString, requireNonEmptyString } from '../slot-values.js';
+import { onConflictSlot } from './slots.js';
 import { parseFileUndo } from './undo-state.js';
 
 const NAME = 'file.mkdir';
@@ -24,8 +25,8 @@ export const mkdirAction: CompensableAction = {
   spec: { required: ['path'], optional: ['mode', 'on_conflict'], writes: ['path'] },
 
   async do(ctx: ActionContext, slots: ResolvedSlots) {
-    const path = requireString(slots, 'path', NAME);
-    const mode = parseMode(optionalString(slots, 'mode', NAME) ?? '0755');
+    const path = requireNonEmptyString(slots, 'path', NAME);
+    const mode = parseMode(optionalNonEmptyString(slots, 'mode', NAME) ?? '0755');
     const write = (p: string): void => {
       mkdirSync(p);
       chmodSync(p, mode);
@@ -49,7 +50,7 @@ export const mkdirAction: CompensableAction = {
   },
 
   async probe(_ctx: ProbeContext, slots: ResolvedSlots) {
-    const path = requireString(slots, 'path', NAME);
+    const path = requireNonEmptyString(slots, 'path', NAME);
     const current = await inspect(path);
     if (current.type === 'missing') return { kind: 'create', target: path };
     if (current.type === 'directory' || isDirectoryLink(path, current))

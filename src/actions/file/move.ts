@@ -11,7 +11,8 @@ import {
   saveBackup,
 } from './common.js';
 import { conflictWith, inspect } from './probe.js';
-import { onConflictSlot, requireString } from './slots.js';
+import { requireNonEmptyString } from '../slot-values.js';
+import { onConflictSlot } from './slots.js';
 import { parseFileUndo, toRecord, type FileUndo } from './undo-state.js';
 
 const NAME = 'file.move';
@@ -25,8 +26,8 @@ export const moveAction: CompensableAction = {
   spec: { required: ['source', 'path'], optional: ['on_conflict'], writes: ['path', 'source'] },
 
   async do(ctx: ActionContext, slots: ResolvedSlots) {
-    const source = requireString(slots, 'source', NAME);
-    const path = requireString(slots, 'path', NAME);
+    const source = requireNonEmptyString(slots, 'source', NAME);
+    const path = requireNonEmptyString(slots, 'path', NAME);
     if (source === path) return {};
     const moved = toRecord(await readTargetState(source));
     if (moved.type === 'missing') {
@@ -64,8 +65,8 @@ export const moveAction: CompensableAction = {
   },
 
   async probe(_ctx: ProbeContext, slots: ResolvedSlots) {
-    const source = requireString(slots, 'source', NAME);
-    const path = requireString(slots, 'path', NAME);
+    const source = requireNonEmptyString(slots, 'source', NAME);
+    const path = requireNonEmptyString(slots, 'path', NAME);
     const current = await inspect(path);
     if ((await inspect(source)).type === 'missing') {
       return current.type === 'missing'

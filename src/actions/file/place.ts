@@ -63,15 +63,40 @@ export async function place(
   const prior = toRecord(current ?? (await readTargetState(path)));
   if (isPlaced(prior, placed)) return undefined;
   const backup = prior.type === 'missing' ? null : planBackup(path, prior, request.disposable);
-  const created_dirs = missingAncestors(dirname(path));
+  const parent = dirname(path);
+  const created_dirs = missingAncestors(parent, ctx.memo);
   await ctx.registerUndo({ kind: 'place', path, prior, backup, placed, created_dirs });
-  if (created_dirs.length > 0) mkdirSync(dirname(path), { recursive: true, mode: 0o755 });
+  createParents(ctx, parent, created_dirs);
   // A file or link is copied to the store and then replaced by one rename, so the path is never
   // empty; a directory cannot be renamed over, so it (or what a directory replaces) is moved.
   const how = prior.type === 'directory' || placed.type === 'directory' ? 'move' : 'copy';
   const saved = backup === null ? null : await saveBackup(ctx, backup, how);
-  await request.write(path, prior);
+  try {
+    await request.write(path, prior);
+  } catch (error) {
+    // The run's memo said the parent existed, but something removed it since: look again.
+    const found = created_dirs.length === 0 && ctx.memo !== undefined && isNoEntry(error) ? missingAncestors(parent) : [];
+    if (found.length === 0) throw error;
+    await ctx.registerUndo({ kind: 'place', path, prior, backup, placed, created_dirs: found });
+    createParents(ctx, parent, found);
+    await request.write(path, prior);
+    return { kind: 'place', path, prior, backup: saved, placed, created_dirs: found };
+  }
   return { kind: 'place', path, prior, backup: saved, placed, created_dirs };
+}
+
+/** `mkdir -p parent` when `created` (its missing ancestors) is not empty; the run's memo learns them. */
+function createParents(ctx: ActionContext, parent: string, created: readonly string[]): void {
+  if (created.length === 0) return;
+  mkdirSync(parent, { recursive: true, mode: 0o755 });
+  // Later steps of the run find these here without an lstat. Steps that looked while this one
+  // waited on its journal entry recorded them too (harmless: undo removes a directory only
+  // when it is empty, innermost first, and the first step to create it is undone last).
+  for (const dir of created) ctx.memo?.noteDirectory(dir);
+}
+
+function isNoEntry(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
 }
 
 /** Undoes {@link place}, whether it completed, stopped part way, or never started. */

@@ -8,7 +8,7 @@ import type {
 } from '../types.js';
 import { displace, undoDisplace } from './displace.js';
 import { conflictWith, describeOccupant, inspect } from './probe.js';
-import { requireString } from './slots.js';
+import { requireNonEmptyString } from '../slot-values.js';
 import { parseFileUndo } from './undo-state.js';
 
 /** Undo for remove, unlink and backup: put the item back from the backup store. */
@@ -23,7 +23,7 @@ function undoDisplaced(name: string) {
 
 /** Probe for remove and backup: ok-already when nothing is there, else replace. */
 async function probeDisplace(slots: ResolvedSlots, name: string): Promise<ProbeOutcome> {
-  const path = requireString(slots, 'path', name);
+  const path = requireNonEmptyString(slots, 'path', name);
   const current = await inspect(path);
   if (current.type === 'missing') return { kind: 'ok-already', target: path };
   return {
@@ -39,7 +39,7 @@ export const removeAction: CompensableAction = {
   name: 'file.remove',
   spec: { required: ['path'], writes: ['path'] },
   async do(ctx, slots) {
-    const undo = await displace(ctx, requireString(slots, 'path', 'file.remove'));
+    const undo = await displace(ctx, requireNonEmptyString(slots, 'path', 'file.remove'));
     return undo === undefined ? {} : { undo };
   },
   undo: undoDisplaced('file.remove'),
@@ -51,7 +51,7 @@ export const unlinkAction: CompensableAction = {
   name: 'file.unlink',
   spec: { required: ['path'], writes: ['path'] },
   async do(ctx, slots) {
-    const path = requireString(slots, 'path', 'file.unlink');
+    const path = requireNonEmptyString(slots, 'path', 'file.unlink');
     const current = await inspect(path);
     if (current.type !== 'symlink' && current.type !== 'missing') {
       throw new WritLoreError(
@@ -68,7 +68,7 @@ export const unlinkAction: CompensableAction = {
   },
   undo: undoDisplaced('file.unlink'),
   async probe(_ctx: ProbeContext, slots) {
-    const path = requireString(slots, 'path', 'file.unlink');
+    const path = requireNonEmptyString(slots, 'path', 'file.unlink');
     const current = await inspect(path);
     if (current.type === 'missing') return { kind: 'ok-already', target: path };
     if (current.type === 'symlink')
@@ -86,7 +86,7 @@ export const backupAction: CompensableAction = {
   name: 'file.backup',
   spec: { required: ['path'], writes: ['path'] },
   async do(ctx, slots) {
-    const undo = await displace(ctx, requireString(slots, 'path', 'file.backup'));
+    const undo = await displace(ctx, requireNonEmptyString(slots, 'path', 'file.backup'));
     return undo === undefined ? { result: null } : { result: undo.backup, undo };
   },
   undo: undoDisplaced('file.backup'),

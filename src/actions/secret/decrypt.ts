@@ -1,4 +1,4 @@
-import { Decrypter, armor } from 'age-encryption';
+import type * as Age from 'age-encryption';
 import { WritLoreError } from '../../graph/index.js';
 import type { AgeIdentities } from './identities.js';
 
@@ -20,10 +20,12 @@ export async function decryptAge(
   identities: AgeIdentities,
   options: DecryptOptions,
 ): Promise<Uint8Array> {
-  const decrypter = new Decrypter();
+  // Loaded on first use: a run without secrets should not pay for the age library.
+  const age = await import('age-encryption');
+  const decrypter = new age.Decrypter();
   for (const key of identities.keys) decrypter.addIdentity(key);
   try {
-    return await decrypter.decrypt(unarmor(ciphertext, options.name));
+    return await decrypter.decrypt(unarmor(age.armor, ciphertext, options.name));
   } catch (error) {
     if (error instanceof WritLoreError) throw error;
     const count = identities.keys.length;
@@ -46,7 +48,7 @@ export async function decryptAge(
   }
 }
 
-function unarmor(file: Uint8Array, name: string): Uint8Array {
+function unarmor(armor: typeof Age.armor, file: Uint8Array, name: string): Uint8Array {
   const head = Buffer.from(file.subarray(0, ARMOR_HEADER.length + 16)).toString('latin1').trimStart();
   if (!head.startsWith(ARMOR_HEADER)) return file;
   try {

@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { identityToRecipient } from 'age-encryption';
 import { WritLoreError } from '../../graph/index.js';
 import type { Environment } from '../host-facts.js';
 
@@ -87,6 +86,7 @@ async function checkIdentity(line: string, file: string, lineNumber: number): Pr
   const unsupported = line.startsWith('-----BEGIN') || line.startsWith('AGE-PLUGIN-');
   try {
     if (!unsupported && line.startsWith('AGE-SECRET-KEY-')) {
+      const { identityToRecipient } = await import('age-encryption');
       await identityToRecipient(line);
       return line;
     }

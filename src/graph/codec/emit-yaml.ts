@@ -11,15 +11,55 @@ import type { Slot } from '../types.js';
 import { ByteWriter, pad } from './byte-writer.js';
 import { MAX_IMPLICIT_KEY, formatKey, formatNumber, formatString } from './scalar.js';
 import { SLOT_KEYS } from './schema.js';
-import type { FieldType, ObjectSchema } from './schema.js';
+import type { FieldSpec, FieldType, ObjectSchema } from './schema.js';
 
 type Record_ = Readonly<Record<string, unknown>>;
 
 /** Keys of a free-form map with a defined value, sorted (UTF-16 code units). */
-function definedKeys(record: Record_): string[] {
-  return Object.keys(record)
-    .filter((key) => record[key] !== undefined)
-    .sort();
+function definedKeys(record: Record_): readonly string[] {
+  const keys = Object.keys(record);
+  for (const key of keys) {
+    if (record[key] === undefined) return keys.filter((name) => record[name] !== undefined).sort();
+  }
+  return sortedKeys(keys);
+}
+
+/** Sorted key lists by first key: maps of one graph mostly share a few shapes (slots, undo states). */
+const SHAPES = new Map<string, { readonly keys: readonly string[]; readonly sorted: readonly string[] }>();
+const MAX_SHAPES = 1024;
+
+/** `keys` sorted; a list seen before (same keys, same order) reuses its sorted copy. */
+function sortedKeys(keys: string[]): readonly string[] {
+  if (keys.length < 2) return keys;
+  const first = keys[0] as string;
+  const known = SHAPES.get(first);
+  if (known !== undefined && sameList(known.keys, keys)) return known.sorted;
+  const sorted = [...keys].sort();
+  if (SHAPES.size >= MAX_SHAPES) SHAPES.clear();
+  SHAPES.set(first, { keys, sorted });
+  return sorted;
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let index = 0; index < a.length; index += 1) if (a[index] !== b[index]) return false;
+  return true;
+}
+
+/** `key:` as written (keys repeat across nodes: each is checked and formatted once). */
+const KEY_TEXT = new Map<string, string>();
+const MAX_KEY_TEXTS = 4096;
+
+function keyText(key: string): string {
+  let text = KEY_TEXT.get(key);
+  if (text === undefined) {
+    const formatted = formatKey(key);
+    text = formatted.length <= MAX_IMPLICIT_KEY ? `${formatted}:` : `? ${formatted}\n`;
+    if (key.length > 256) return text;
+    if (KEY_TEXT.size >= MAX_KEY_TEXTS) KEY_TEXT.clear();
+    KEY_TEXT.set(key, text);
+  }
+  return text;
 }
 
 function hasField(schema: ObjectSchema, value: Record_): boolean {
@@ -70,14 +110,43 @@ function inlineField(type: FieldType, value: unknown): string | undefined {
   }
 }
 
+/** `indent` spaces then `text` (the spelling of `key`), cached per indentation level. */
+const INDENTED: Map<string, string>[] = [];
+
+function indented(indent: number, key: string, text: string): string {
+  let byKey = INDENTED[indent];
+  if (byKey === undefined) INDENTED[indent] = byKey = new Map();
+  let line = byKey.get(key);
+  if (line === undefined) {
+    line = pad(indent) + text;
+    if (key.length > 256) return line;
+    if (byKey.size >= MAX_KEY_TEXTS) byKey.clear();
+    byKey.set(key, line);
+  }
+  return line;
+}
+
+/** A schema's fields in canonical order, listed once per schema. */
+const FIELDS = new WeakMap<ObjectSchema, readonly (readonly [string, FieldSpec])[]>();
+
+function fieldsOf(schema: ObjectSchema): readonly (readonly [string, FieldSpec])[] {
+  let fields = FIELDS.get(schema);
+  if (fields === undefined) {
+    fields = Object.entries(schema.fields);
+    FIELDS.set(schema, fields);
+  }
+  return fields;
+}
+
 class YamlEmitter {
   readonly out = new ByteWriter();
 
   /** Starts a map entry: indentation (unless continuing a `- ` line) and `key:`. */
   private key(key: string, indent: number, onLine: boolean): void {
-    if (!onLine) this.out.write(pad(indent));
-    const text = formatKey(key);
-    this.out.write(text.length <= MAX_IMPLICIT_KEY ? `${text}:` : `? ${text}\n${pad(indent)}:`);
+    const text = keyText(key);
+    this.out.write(onLine ? text : indented(indent, key, text));
+    // An explicit key (`? "…"` on its own line) is followed by its `:` on the next.
+    if (text.charCodeAt(0) === 63) this.out.write(`${pad(indent)}:`);
   }
 
   /** After `key:`: the inline value, or a newline and the block one level deeper. */
@@ -92,13 +161,16 @@ class YamlEmitter {
 
   object(schema: ObjectSchema, value: Record_, indent: number, onLine: boolean): void {
     let first = onLine;
-    for (const key in schema.fields) {
+    for (const [key, field] of fieldsOf(schema)) {
       const item = value[key];
-      const field = schema.fields[key];
-      if (item === undefined || field === undefined) continue;
+      if (item === undefined) continue;
       this.key(key, indent, first);
       first = false;
-      this.after(inlineField(field.type, item), indent, (deeper) => this.block(field.type, item, deeper, false));
+      const inline = inlineField(field.type, item);
+      if (inline === undefined) {
+        this.out.write('\n');
+        this.block(field.type, item, indent + 2, false);
+      } else this.out.write(` ${inline}\n`);
     }
   }
 
@@ -190,7 +262,11 @@ class YamlEmitter {
       const item = record[key];
       this.key(key, indent, first);
       first = false;
-      this.after(inlineJson(item), indent, (deeper) => this.json(item, deeper, false));
+      const inline = inlineJson(item);
+      if (inline === undefined) {
+        this.out.write('\n');
+        this.json(item, indent + 2, false);
+      } else this.out.write(` ${inline}\n`);
     }
   }
 }

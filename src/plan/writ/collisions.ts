@@ -28,8 +28,10 @@ export function settleCollisions(candidates: readonly WritCandidate[]): SettledT
   }
   const winners: WritCandidate[] = [];
   const collisions: Collision[] = [];
-  for (const target of [...byTarget.keys()].sort(compareText)) {
-    const group = (byTarget.get(target) ?? []).slice().sort(compareCandidates);
+  // The default sort compares UTF-16 code units, as compareText does, without a JS callback.
+  for (const target of [...byTarget.keys()].sort()) {
+    const found = byTarget.get(target) ?? [];
+    const group = found.length === 1 ? found : found.slice().sort(compareCandidates);
     const [winner, runnerUp] = group as [WritCandidate, WritCandidate | undefined];
     if (runnerUp !== undefined && compareRank(winner, runnerUp) === 0) throw tieError(winner, runnerUp);
     winners.push(winner);
@@ -80,15 +82,22 @@ function tieError(a: WritCandidate, b: WritCandidate): WritLoreError {
 /** Refuses a target that lies inside another target. */
 function checkNesting(winners: readonly WritCandidate[]): void {
   const targets = new Map(winners.map((candidate) => [candidate.target, candidate]));
+  // Directories already seen to hold no target up to the root: siblings stop there.
+  const clear = new Set<string>();
   for (const candidate of winners) {
-    for (let parent = dirname(candidate.target); parent !== dirname(parent); parent = dirname(parent)) {
+    const walked: string[] = [];
+    for (let parent = dirname(candidate.target); parent !== dirname(parent) && !clear.has(parent); parent = dirname(parent)) {
       const outer = targets.get(parent);
-      if (outer === undefined) continue;
+      if (outer === undefined) {
+        walked.push(parent);
+        continue;
+      }
       throw new WritLoreError(
         'invalid-input',
         `${candidate.target} (from ${candidate.source}) lies inside ${outer.target}, which ${outer.source} deploys as a file`,
         { path: candidate.target, hint: 'deploy the directory or the files in it, not both' },
       );
     }
+    for (const dir of walked) clear.add(dir);
   }
 }

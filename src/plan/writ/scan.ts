@@ -145,18 +145,18 @@ interface WalkContext {
 function walk(context: WalkContext, directory: string, relative: string, targetDirectory: string): void {
   const { scan, layer, options } = context;
   for (const entry of listDirectory(directory) ?? []) {
-    const path = join(directory, entry.name);
+    const path = childPath(directory, entry.name);
     const entryRelative = `${relative}/${entry.name}`;
     const isDirectory = entry.isDirectory();
     const ignored = options.ignore.reason(entryRelative, isDirectory);
     if (ignored !== undefined) {
       scan.skipped.push({ kind: 'ignored', path, layer: layer.name, reason: ignored });
     } else if (isDirectory) {
-      walk(context, path, entryRelative, join(targetDirectory, entry.name));
+      walk(context, path, entryRelative, childPath(targetDirectory, entry.name));
     } else if (entry.isFile() || entry.isSymbolicLink()) {
       const named = transformOf(entry.name, path);
       scan.candidates.push({
-        target: join(targetDirectory, named.targetName),
+        target: childPath(targetDirectory, named.targetName),
         source: path,
         relative: entryRelative,
         layer,
@@ -170,6 +170,15 @@ function walk(context: WalkContext, directory: string, relative: string, targetD
       scan.skipped.push({ kind: 'unsupported-type', path, layer: layer.name, reason: 'not a file, symlink or directory' });
     }
   }
+}
+
+/**
+ * `join(dir, name)` for a normalised absolute `dir` and a plain entry name, without join's
+ * normalising pass (thousands of calls per scan); anything unusual goes through join.
+ */
+function childPath(dir: string, name: string): string {
+  if (name === '' || name === '.' || name === '..' || name.includes('/') || dir.endsWith('/')) return join(dir, name);
+  return `${dir}/${name}`;
 }
 
 /** The entries of a directory sorted by name, or undefined when it does not exist. */

@@ -23,7 +23,13 @@ export function targetSources(graph: Graph): TargetSource[] {
     const line = sourceLine(node);
     if (line !== undefined) lines.push(line);
   }
-  return lines.sort((a, b) => compareText(a.target, b.target));
+  // A plan built by buildWritPlan lists its targets in order already: check before sorting.
+  for (let index = 1; index < lines.length; index += 1) {
+    if ((lines[index - 1] as TargetSource).target > (lines[index] as TargetSource).target) {
+      return lines.sort((a, b) => compareText(a.target, b.target));
+    }
+  }
+  return lines;
 }
 
 /** The line for `target` (an absolute path), or undefined when the plan does not deploy it. */

@@ -1,27 +1,14 @@
 import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { copyAction, digestBytes, writeAction } from '../../../src/actions/index.js';
 import type { JsonValue } from '../../../src/graph/index.js';
-import { snapshotTree } from '../../helpers/tree-snapshot.js';
-import {
-  CrashingStore,
-  OCCUPANTS,
-  makeWorld,
-  putOccupant,
-  removeWorld,
-  testContext,
-  type World,
-} from './fixture.js';
+import { fakeActionContext } from '../../helpers/fake-action-context.js';
+import { CrashingStore, OCCUPANTS, putOccupant, useWorld } from './fixture.js';
 
-let world: World;
-beforeEach(async () => {
-  world = await makeWorld();
-});
-afterEach(() => removeWorld(world));
+const world = useWorld();
 
 const target = () => join(world.home, '.gitconfig');
-const everything = () => snapshotTree(world.root, { ignore: (p) => p === 'state' });
 const modeOf = async (p: string) => ((await stat(p)).mode & 0o7777).toString(8).padStart(4, '0');
 
 describe('file.copy', () => {
@@ -29,7 +16,7 @@ describe('file.copy', () => {
     'writes content, and undo restores the tree byte-identically, when the target holds %s',
     async (_n, occupant) => {
       await putOccupant(target(), occupant);
-      const before = await everything();
+      const before = await world.snapshot();
       const out = await copyAction.do(world.ctx, {
         path: target(),
         content: Buffer.from([0, 1, 2, 255]),
@@ -38,7 +25,7 @@ describe('file.copy', () => {
       expect(await readFile(target())).toEqual(Buffer.from([0, 1, 2, 255]));
       expect(await modeOf(target())).toBe('0600');
       await copyAction.undo(world.ctx, out.undo as JsonValue);
-      expect(await everything()).toEqual(before);
+      expect(await world.snapshot()).toEqual(before);
     },
   );
 
@@ -64,11 +51,11 @@ describe('file.copy', () => {
 
   it('changes only the mode when the bytes match, and undo restores the old mode', async () => {
     await putOccupant(target(), { kind: 'file', text: 'same', mode: 0o644 });
-    const before = await everything();
+    const before = await world.snapshot();
     const out = await copyAction.do(world.ctx, { path: target(), content: 'same', mode: '0600' });
     expect(await modeOf(target())).toBe('0600');
     await copyAction.undo(world.ctx, out.undo as JsonValue);
-    expect(await everything()).toEqual(before);
+    expect(await world.snapshot()).toEqual(before);
   });
 
   it('leaves no temporary file next to the target', async () => {
@@ -94,15 +81,15 @@ describe('file.copy', () => {
     'undo from the registered state restores the tree after a crash %s',
     async (point) => {
       await putOccupant(target(), { kind: 'file', text: 'mine', mode: 0o600 });
-      const before = await everything();
-      const crashing = testContext(new CrashingStore(world.store, point));
+      const before = await world.snapshot();
+      const crashing = fakeActionContext({ backups: new CrashingStore(world.store, point) });
       await expect(copyAction.do(crashing, { path: target(), content: 'new' })).rejects.toThrow(
         'simulated crash',
       );
       // A crash in the middle of the write leaves a temporary sibling behind; undo removes it.
       await writeFile(join(world.home, '..gitconfig.writ-tmp-deadbeef'), 'half');
       await copyAction.undo(world.ctx, crashing.registered[0] as JsonValue);
-      expect(await everything()).toEqual(before);
+      expect(await world.snapshot()).toEqual(before);
     },
   );
 
@@ -147,7 +134,7 @@ describe('file.write', () => {
     'writes a string, and undo restores the tree, when the target holds %s',
     async (_n, occupant) => {
       await putOccupant(target(), occupant);
-      const before = await everything();
+      const before = await world.snapshot();
       const out = await writeAction.do(world.ctx, {
         path: target(),
         content: 'héllo\n',
@@ -157,7 +144,7 @@ describe('file.write', () => {
       expect(await modeOf(target())).toBe('0640');
       expect(out.result).toEqual({ path: target(), digest: digestBytes('héllo\n') });
       await writeAction.undo(world.ctx, out.undo as JsonValue);
-      expect(await everything()).toEqual(before);
+      expect(await world.snapshot()).toEqual(before);
     },
   );
 

@@ -1,12 +1,9 @@
-import { mkdir, mkdtemp, rm, symlink, writeFile, chmod } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, symlink, writeFile, chmod } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { JsonValue } from '../../../src/graph/index.js';
-import {
-  DirectoryBackupStore,
-  type ActionContext,
-  type BackupStore,
-} from '../../../src/actions/index.js';
+import { DirectoryBackupStore, type BackupStore } from '../../../src/actions/index.js';
+import { fakeActionContext, type FakeActionContext } from '../../helpers/fake-action-context.js';
+import { useInTempDir } from '../../helpers/temp-dir.js';
+import { snapshotTree, type TreeSnapshot } from '../../helpers/tree-snapshot.js';
 
 /** A temp world for file-action tests: a home to write into, a source tree, a backup store. */
 export interface World {
@@ -14,48 +11,48 @@ export interface World {
   readonly home: string;
   readonly src: string;
   readonly store: DirectoryBackupStore;
-  readonly ctx: TestContext;
+  /** A context over `store`, recording what actions register and log. */
+  readonly ctx: FakeActionContext;
+  /** The whole world but the backup store, as a tree snapshot. */
+  snapshot(): Promise<TreeSnapshot>;
 }
 
-/** An ActionContext that records registered undo states and log lines. */
-export interface TestContext extends ActionContext {
-  readonly registered: JsonValue[];
-  readonly warnings: string[];
-}
-
-/** A context over `backups`, recording what actions register and log. */
-export function testContext(backups: BackupStore, nodeId = 'n1'): TestContext {
-  const registered: JsonValue[] = [];
-  const warnings: string[] = [];
-  return {
-    nodeId,
-    signal: new AbortController().signal,
-    clock: { now: () => new Date('2026-01-01T00:00:00.000Z'), sleep: () => Promise.resolve() },
-    data: {},
-    log: { info: () => undefined, warn: (m) => warnings.push(m) },
-    backups,
-    registered,
-    warnings,
-    registerUndo: async (state) => {
-      registered.push(JSON.parse(JSON.stringify(state)) as JsonValue);
-    },
-  };
-}
-
-/** Creates a fresh world under the OS temp dir. */
-export async function makeWorld(): Promise<World> {
-  const root = await mkdtemp(join(tmpdir(), 'writ-file-'));
+/** Creates a world (`home/`, `src/`, a backup store under `state/`) inside the directory `root`. */
+export async function makeWorld(root: string): Promise<World> {
   const home = join(root, 'home');
   const src = join(root, 'src');
   await mkdir(home);
   await mkdir(src);
   const store = new DirectoryBackupStore(join(root, 'state', 'backups', 'writ-test'));
-  return { root, home, src, store, ctx: testContext(store) };
+  const ctx = fakeActionContext({ backups: store });
+  const snapshot = (): Promise<TreeSnapshot> => snapshotTree(root, { ignore: (p) => p === 'state' });
+  return { root, home, src, store, ctx, snapshot };
 }
 
-/** Removes a world. */
-export function removeWorld(world: World): Promise<void> {
-  return rm(world.root, { recursive: true, force: true });
+/**
+ * A fresh {@link World} for each test of the calling file or `describe` (removed after it); the
+ * object returned reads the running test's world.
+ */
+export function useWorld(): World {
+  const current = useInTempDir('writ-file-', makeWorld);
+  return {
+    get root() {
+      return current().root;
+    },
+    get home() {
+      return current().home;
+    },
+    get src() {
+      return current().src;
+    },
+    get store() {
+      return current().store;
+    },
+    get ctx() {
+      return current().ctx;
+    },
+    snapshot: () => current().snapshot(),
+  };
 }
 
 /** What to put at a path before a test. */

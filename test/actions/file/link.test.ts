@@ -1,44 +1,33 @@
 import { lstat, readFile, readdir, readlink, symlink, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { linkAction } from '../../../src/actions/index.js';
 import type { JsonValue } from '../../../src/graph/index.js';
-import { snapshotTree } from '../../helpers/tree-snapshot.js';
-import {
-  CrashingStore,
-  OCCUPANTS,
-  makeWorld,
-  putOccupant,
-  removeWorld,
-  testContext,
-  type World,
-} from './fixture.js';
+import { fakeActionContext } from '../../helpers/fake-action-context.js';
+import { CrashingStore, OCCUPANTS, putOccupant, useWorld } from './fixture.js';
 
-let world: World;
+const world = useWorld();
 beforeEach(async () => {
-  world = await makeWorld();
   await writeFile(join(world.src, 'bashrc'), 'export A=1\n');
 });
-afterEach(() => removeWorld(world));
 
 const slots = (extra: Record<string, unknown> = {}) => ({
   source: join(world.src, 'bashrc'),
   path: join(world.home, '.bashrc'),
   ...extra,
 });
-const everything = () => snapshotTree(world.root, { ignore: (p) => p === 'state' });
 
 describe('file.link', () => {
   it.each(OCCUPANTS)(
     'links, and undo restores the tree byte-identically, when the target holds %s',
     async (_name, occupant) => {
       await putOccupant(slots().path, occupant);
-      const before = await everything();
+      const before = await world.snapshot();
       const out = await linkAction.do(world.ctx, slots());
       expect(await readlink(slots().path)).toBe(slots().source);
       expect(out.undo).toBeDefined();
       await linkAction.undo(world.ctx, out.undo as JsonValue);
-      expect(await everything()).toEqual(before);
+      expect(await world.snapshot()).toEqual(before);
       expect(await readdir(world.store.root).catch(() => [])).toEqual([]);
     },
   );
@@ -69,14 +58,14 @@ describe('file.link', () => {
 
   it('creates missing parents and undo removes them when empty', async () => {
     const path = join(world.home, 'a', 'b', '.rc');
-    const before = await everything();
+    const before = await world.snapshot();
     const out = await linkAction.do(world.ctx, slots({ path }));
     expect((out.undo as { created_dirs: string[] }).created_dirs).toEqual([
       join(world.home, 'a'),
       join(world.home, 'a', 'b'),
     ]);
     await linkAction.undo(world.ctx, out.undo as JsonValue);
-    expect(await everything()).toEqual(before);
+    expect(await world.snapshot()).toEqual(before);
   });
 
   it('keeps a created parent that is no longer empty and says so', async () => {
@@ -85,7 +74,7 @@ describe('file.link', () => {
     await writeFile(join(world.home, 'a', 'mine'), 'new');
     await linkAction.undo(world.ctx, out.undo as JsonValue);
     expect(await readdir(join(world.home, 'a'))).toEqual(['mine']);
-    expect(world.ctx.warnings.join()).toContain('no longer empty');
+    expect(world.ctx.lines.map((line) => line.message).join()).toContain('no longer empty');
   });
 
   it('fails with an action error when the source does not exist', async () => {
@@ -98,33 +87,33 @@ describe('file.link', () => {
 
   it('fails when a parent is a regular file, and undo from the registered state changes nothing', async () => {
     await putOccupant(join(world.home, 'plain'), { kind: 'file', text: 'f', mode: 0o644 });
-    const before = await everything();
+    const before = await world.snapshot();
     await expect(
       linkAction.do(world.ctx, slots({ path: join(world.home, 'plain', 'sub', '.rc') })),
     ).rejects.toThrow();
     for (const state of world.ctx.registered) await linkAction.undo(world.ctx, state);
-    expect(await everything()).toEqual(before);
+    expect(await world.snapshot()).toEqual(before);
   });
 
   it('undo is idempotent', async () => {
     await putOccupant(slots().path, { kind: 'file', text: 'mine', mode: 0o640 });
-    const before = await everything();
+    const before = await world.snapshot();
     const out = await linkAction.do(world.ctx, slots());
     await linkAction.undo(world.ctx, out.undo as JsonValue);
     await linkAction.undo(world.ctx, out.undo as JsonValue);
-    expect(await everything()).toEqual(before);
+    expect(await world.snapshot()).toEqual(before);
   });
 
   it.each(['before-backup', 'after-backup'] as const)(
     'undo from the registered state restores the tree after a crash %s',
     async (point) => {
       await putOccupant(slots().path, { kind: 'file', text: 'mine', mode: 0o640 });
-      const before = await everything();
-      const crashing = testContext(new CrashingStore(world.store, point));
+      const before = await world.snapshot();
+      const crashing = fakeActionContext({ backups: new CrashingStore(world.store, point) });
       await expect(linkAction.do(crashing, slots())).rejects.toThrow('simulated crash');
       expect(crashing.registered).toHaveLength(1);
       await linkAction.undo(world.ctx, crashing.registered[0] as JsonValue);
-      expect(await everything()).toEqual(before);
+      expect(await world.snapshot()).toEqual(before);
     },
   );
 
@@ -155,26 +144,26 @@ describe('file.link', () => {
   describe('adopt', () => {
     it('moves the user file into the source, links back, and undo restores both', async () => {
       await putOccupant(slots().path, { kind: 'file', text: 'the user version\n', mode: 0o600 });
-      const before = await everything();
+      const before = await world.snapshot();
       const out = await linkAction.do(world.ctx, slots({ on_conflict: 'adopt' }));
       expect(await readlink(slots().path)).toBe(slots().source);
       expect(await readFile(slots().source, 'utf8')).toBe('the user version\n');
       expect(((await lstat(slots().source)).mode & 0o777).toString(8)).toBe('600');
       await linkAction.undo(world.ctx, out.undo as JsonValue);
-      expect(await everything()).toEqual(before);
+      expect(await world.snapshot()).toEqual(before);
     });
 
     it.each(['before-backup', 'after-backup'] as const)(
       'undo restores both after a crash %s',
       async (point) => {
         await putOccupant(slots().path, { kind: 'file', text: 'user', mode: 0o600 });
-        const before = await everything();
-        const crashing = testContext(new CrashingStore(world.store, point));
+        const before = await world.snapshot();
+        const crashing = fakeActionContext({ backups: new CrashingStore(world.store, point) });
         await expect(linkAction.do(crashing, slots({ on_conflict: 'adopt' }))).rejects.toThrow(
           'simulated crash',
         );
         await linkAction.undo(world.ctx, crashing.registered[0] as JsonValue);
-        expect(await everything()).toEqual(before);
+        expect(await world.snapshot()).toEqual(before);
       },
     );
   });
@@ -187,9 +176,9 @@ describe('file.link', () => {
       ['a foreign symlink', { kind: 'symlink', target: '/x' }, 'conflict'],
     ] as const)('reports %s as %s and changes nothing', async (_n, occupant, kind) => {
       await putOccupant(slots().path, occupant);
-      const before = await everything();
+      const before = await world.snapshot();
       expect((await linkAction.probe!(world.ctx, slots())).kind).toBe(kind);
-      expect(await everything()).toEqual(before);
+      expect(await world.snapshot()).toEqual(before);
     });
 
     it('reports ok-already for a link to the source', async () => {

@@ -1,26 +1,13 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { moveAction } from '../../../src/actions/index.js';
 import type { JsonValue } from '../../../src/graph/index.js';
-import { snapshotTree } from '../../helpers/tree-snapshot.js';
-import {
-  CrashingStore,
-  OCCUPANTS,
-  makeWorld,
-  putOccupant,
-  removeWorld,
-  testContext,
-  type World,
-} from './fixture.js';
+import { fakeActionContext } from '../../helpers/fake-action-context.js';
+import { CrashingStore, OCCUPANTS, putOccupant, useWorld } from './fixture.js';
 
-let world: World;
-beforeEach(async () => {
-  world = await makeWorld();
-});
-afterEach(() => removeWorld(world));
+const world = useWorld();
 
-const everything = () => snapshotTree(world.root, { ignore: (p) => p === 'state' });
 const from = () => join(world.home, 'from');
 const to = () => join(world.home, 'sub', 'to');
 
@@ -30,23 +17,23 @@ describe('file.move', () => {
     async (_n, occupant) => {
       await putOccupant(from(), { kind: 'directory', files: { f: 'F' }, mode: 0o705 });
       await putOccupant(to(), occupant);
-      const before = await everything();
+      const before = await world.snapshot();
       const out = await moveAction.do(world.ctx, { source: from(), path: to() });
       expect(await readFile(join(to(), 'f'), 'utf8')).toBe('F');
       await moveAction.undo(world.ctx, out.undo as JsonValue);
-      expect(await everything()).toEqual(before);
+      expect(await world.snapshot()).toEqual(before);
     },
   );
 
   it('creates missing parents and undo removes them', async () => {
     await writeFile(from(), 'x');
-    const before = await everything();
+    const before = await world.snapshot();
     const out = await moveAction.do(world.ctx, {
       source: from(),
       path: join(world.home, 'n', 'm', 'to'),
     });
     await moveAction.undo(world.ctx, out.undo as JsonValue);
-    expect(await everything()).toEqual(before);
+    expect(await world.snapshot()).toEqual(before);
   });
 
   it('fails when the source does not exist', async () => {
@@ -60,13 +47,13 @@ describe('file.move', () => {
     async (point) => {
       await writeFile(from(), 'moving');
       await putOccupant(to(), { kind: 'file', text: 'in the way', mode: 0o600 });
-      const before = await everything();
-      const crashing = testContext(new CrashingStore(world.store, point));
+      const before = await world.snapshot();
+      const crashing = fakeActionContext({ backups: new CrashingStore(world.store, point) });
       await expect(moveAction.do(crashing, { source: from(), path: to() })).rejects.toThrow(
         'simulated crash',
       );
       await moveAction.undo(world.ctx, crashing.registered[0] as JsonValue);
-      expect(await everything()).toEqual(before);
+      expect(await world.snapshot()).toEqual(before);
     },
   );
 

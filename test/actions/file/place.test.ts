@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import {
   copyAction,
   linkAction,
@@ -11,14 +11,12 @@ import {
 } from '../../../src/actions/index.js';
 import type { JsonValue } from '../../../src/graph/index.js';
 import { snapshotTree } from '../../helpers/tree-snapshot.js';
-import { makeWorld, putOccupant, removeWorld, type Occupant, type World } from './fixture.js';
+import { putOccupant, useWorld, type Occupant } from './fixture.js';
 
-let world: World;
+const world = useWorld();
 beforeEach(async () => {
-  world = await makeWorld();
   await writeFile(join(world.src, 'source'), 'source bytes');
 });
-afterEach(() => removeWorld(world));
 
 const mode = fc.constantFrom(0o600, 0o644, 0o700, 0o755, 0o640);
 const name = fc.constantFrom('a', 'b', 'c d', '.hidden');

@@ -1,6 +1,6 @@
 import { readlink, readFile, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   backupAction,
   removeAction,
@@ -9,23 +9,11 @@ import {
 } from '../../../src/actions/index.js';
 import type { JsonValue } from '../../../src/graph/index.js';
 import { snapshotTree } from '../../helpers/tree-snapshot.js';
-import {
-  CrashingStore,
-  OCCUPANTS,
-  makeWorld,
-  putOccupant,
-  removeWorld,
-  testContext,
-  type World,
-} from './fixture.js';
+import { fakeActionContext } from '../../helpers/fake-action-context.js';
+import { CrashingStore, OCCUPANTS, putOccupant, useWorld } from './fixture.js';
 
-let world: World;
-beforeEach(async () => {
-  world = await makeWorld();
-});
-afterEach(() => removeWorld(world));
+const world = useWorld();
 
-const everything = () => snapshotTree(world.root, { ignore: (p) => p === 'state' });
 const target = () => join(world.home, 'item');
 const present = OCCUPANTS.filter(([, o]) => o.kind !== 'missing');
 
@@ -37,11 +25,11 @@ describe.each([
     'moves %s to the backup store, and undo restores the tree byte-identically',
     async (_n, occupant) => {
       await putOccupant(target(), occupant);
-      const before = await everything();
+      const before = await world.snapshot();
       const out = await action.do(world.ctx, { path: target() });
       expect((await snapshotTree(world.home))['item']).toBeUndefined();
       await action.undo(world.ctx, out.undo as JsonValue);
-      expect(await everything()).toEqual(before);
+      expect(await world.snapshot()).toEqual(before);
     },
   );
 
@@ -53,11 +41,11 @@ describe.each([
 
   it('undo after a crash before the move changes nothing', async () => {
     await putOccupant(target(), { kind: 'file', text: 'x', mode: 0o600 });
-    const before = await everything();
-    const crashing = testContext(new CrashingStore(world.store, 'before-backup'));
+    const before = await world.snapshot();
+    const crashing = fakeActionContext({ backups: new CrashingStore(world.store, 'before-backup') });
     await expect(action.do(crashing, { path: target() })).rejects.toThrow('simulated crash');
     await action.undo(world.ctx, crashing.registered[0] as JsonValue);
-    expect(await everything()).toEqual(before);
+    expect(await world.snapshot()).toEqual(before);
   });
 
   it('refuses to undo over something new at the path', async () => {
@@ -84,12 +72,12 @@ describe('file.backup', () => {
 describe('file.unlink', () => {
   it('removes a symlink, and undo re-creates it with the same target', async () => {
     await symlink('../some/where', target());
-    const before = await everything();
+    const before = await world.snapshot();
     const out = await unlinkAction.do(world.ctx, { path: target() });
     expect((await snapshotTree(world.home))['item']).toBeUndefined();
     await unlinkAction.undo(world.ctx, out.undo as JsonValue);
     expect(await readlink(target())).toBe('../some/where');
-    expect(await everything()).toEqual(before);
+    expect(await world.snapshot()).toEqual(before);
   });
 
   it.each([
@@ -97,11 +85,11 @@ describe('file.unlink', () => {
     ['a directory', { kind: 'directory', files: { a: 'b' }, mode: 0o755 }],
   ] as const)('refuses %s with a clear error and changes nothing', async (_n, occupant) => {
     await putOccupant(target(), occupant);
-    const before = await everything();
+    const before = await world.snapshot();
     await expect(unlinkAction.do(world.ctx, { path: target() })).rejects.toThrow(
       /refusing to unlink .*not a symlink/,
     );
-    expect(await everything()).toEqual(before);
+    expect(await world.snapshot()).toEqual(before);
   });
 
   it.each([
