@@ -1,8 +1,7 @@
-import { createHash } from 'node:crypto';
-import fs from 'node:fs/promises';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
-import type { Graph } from '../graph/index.js';
-import { writeFileAtomic } from './atomic.js';
+import type { Graph, Tool } from '../graph/index.js';
 import type { TrustedKeys } from './keys.js';
 import type { ReceiptCheck } from './verify.js';
 
@@ -14,75 +13,174 @@ export interface DeriveSpec<T> {
   readonly version: number;
   /** Computes the value; it must be JSON-serialisable. */
   derive(graph: Graph, check: ReceiptCheck): T;
+  /**
+   * Optionally, the same value straight from the text of a receipt whose bytes matched its
+   * checksum (so it is exactly what the canonical writer produced), without parsing it; it
+   * returns undefined to have the receipt parsed and `derive` used instead.
+   */
+  scan?(text: string, check: ReceiptCheck): T | undefined;
+  /** Optionally, the JSON-serialisable form stored in the cache (default: the value itself). */
+  toCache?(value: T): unknown;
+  /** The inverse of `toCache`; undefined makes a malformed entry a miss. */
+  fromCache?(cached: unknown): T | undefined;
+}
+
+/** Makes the {@link DeriveSpec} for the receipt `stem` of `tool`, or undefined when it does not apply. */
+export type DeriveSpecFactory = (stem: string, tool: Tool) => DeriveSpec<unknown> | undefined;
+
+const writeIndexes = new Set<DeriveSpecFactory>();
+
+/**
+ * Registers a derivation that `ReceiptStore.write` computes and caches for every receipt it
+ * writes, so that the receipts our own tools write are never read cold. Registering the same
+ * factory twice is harmless.
+ */
+export function registerReceiptIndex(factory: DeriveSpecFactory): void {
+  writeIndexes.add(factory);
+}
+
+/** The derivations registered with {@link registerReceiptIndex}. */
+export function receiptIndexes(): readonly DeriveSpecFactory[] {
+  return [...writeIndexes];
 }
 
 interface CacheEntry {
-  readonly v: 1;
+  readonly v: 2;
   /** Key id and base64 public key that verified the signature; null when unsigned. */
   readonly signer: { readonly key_id: string; readonly public_key: string } | null;
   readonly value: unknown;
 }
 
+// An entry is one JSON line, then, when the store has a MAC key, a line `hmac-sha256:<hex>`
+// over the derivation, the file name, the receipt's key and the JSON line.
+const MAC_PREFIX = '\nhmac-sha256:';
+
 /**
- * Derived data of verified receipts, keyed by SHA-256 of (file name, bytes, derivation): a
- * changed byte or a renamed file misses the cache and is verified from scratch. A hit still
- * requires the signer to be trusted *now*. The cache lives in the state dir, so it guards
- * against accidental change and speed, not against someone who can write the state dir; such a
- * person can equally delete receipts. `receipts verify` never uses it.
+ * Derived data of verified receipts, keyed by SHA-256 of (derivation, file name, a key that
+ * identifies the receipt's exact bytes, see `hashReceipt`): a changed byte or a renamed file
+ * misses the cache and is verified from scratch. A hit still requires the signer to be trusted
+ * *now*. With a MAC key (derived from the signing key, which lives in the config dir, not here),
+ * every entry carries an HMAC binding it to the receipt's bytes and an entry without a valid
+ * one is a miss: someone who can write the state dir but not read the signing key cannot forge
+ * a view. Without a MAC key the cache guards against accidents only. `receipts verify` never
+ * uses it.
  */
 export class ReceiptCache {
   readonly root: string;
+  private readonly macKey: Uint8Array | undefined;
+  /** Fan-out directories known to exist (a view can put a thousand entries). */
+  private readonly directories = new Set<string>();
 
-  constructor(root: string) {
+  constructor(root: string, options: { readonly macKey?: Uint8Array } = {}) {
     this.root = root;
+    this.macKey = options.macKey;
   }
 
   /** The cached value, or undefined on a miss (or when the signer is no longer trusted). */
   async get<T>(
     spec: DeriveSpec<T>,
     fileName: string,
-    bytes: Uint8Array,
+    receiptKey: string,
     trusted: TrustedKeys,
     requireSignature: boolean,
   ): Promise<T | undefined> {
     let text: string;
     try {
-      text = await fs.readFile(this.fileFor(spec, fileName, bytes), 'utf8');
+      // Synchronous: small files on a local disk, read one after another (measured faster).
+      text = fs.readFileSync(this.fileFor(spec, fileName, receiptKey), 'utf8');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw error;
     }
-    const entry = parseEntry(text);
+    const json = this.authenticated(text, spec, fileName, receiptKey);
+    const entry = json === undefined ? undefined : parseEntry(json);
     if (entry === undefined) return undefined;
-    if (entry.signer === null) return requireSignature ? undefined : (entry.value as T);
-    const key = trusted.get(entry.signer.key_id);
-    if (key === undefined || Buffer.from(key).toString('base64') !== entry.signer.public_key) return undefined;
-    return entry.value as T;
+    if (entry.signer === null) {
+      if (requireSignature) return undefined;
+    } else {
+      const key = trusted.get(entry.signer.key_id);
+      if (key === undefined || Buffer.from(key).toString('base64') !== entry.signer.public_key) return undefined;
+    }
+    return spec.fromCache === undefined ? (entry.value as T) : spec.fromCache(entry.value);
   }
 
   /** Stores a value derived from a receipt that passed `check`. */
   async put<T>(
     spec: DeriveSpec<T>,
     fileName: string,
-    bytes: Uint8Array,
+    receiptKey: string,
     check: ReceiptCheck,
     trusted: TrustedKeys,
     value: T,
   ): Promise<void> {
     const signer = signerOf(check, trusted);
-    const entry: CacheEntry = { v: 1, signer, value };
-    const file = this.fileFor(spec, fileName, bytes);
-    await fs.mkdir(path.dirname(file), { recursive: true });
-    await writeFileAtomic(file, JSON.stringify(entry), { durable: false });
+    const entry: CacheEntry = { v: 2, signer, value: spec.toCache === undefined ? value : spec.toCache(value) };
+    const json = JSON.stringify(entry);
+    const mac = this.macOf(json, spec, fileName, receiptKey);
+    const file = this.fileFor(spec, fileName, receiptKey);
+    const text = mac === undefined ? json : `${json}${MAC_PREFIX}${mac}`;
+    try {
+      this.write(file, text, this.directories.has(path.dirname(file)));
+    } catch (error) {
+      // The cache directory was deleted while this store was alive: make it again, once.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      this.write(file, text, false);
+    }
   }
 
-  private fileFor(spec: DeriveSpec<unknown>, fileName: string, bytes: Uint8Array): string {
-    const hash = createHash('sha256')
-      .update(`${spec.name}/${spec.version}\0${fileName}\0`)
-      .update(bytes)
-      .digest('hex');
-    return path.join(this.root, hash.slice(0, 2), `${hash.slice(2)}.json`);
+  /** Atomic (temp file and rename) but not durable: a lost entry is only a miss. */
+  private write(file: string, text: string, hasDirectory: boolean): void {
+    const directory = path.dirname(file);
+    if (!hasDirectory) {
+      fs.mkdirSync(directory, { recursive: true });
+      this.directories.add(directory);
+    }
+    const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
+    fs.writeFileSync(temp, text, { flag: 'wx' });
+    try {
+      fs.renameSync(temp, file);
+    } catch (error) {
+      fs.rmSync(temp, { force: true });
+      throw error;
+    }
   }
+
+  /** The JSON of an entry whose MAC checks out (any entry when there is no MAC key). */
+  private authenticated(text: string, spec: DeriveSpec<unknown>, fileName: string, receiptKey: string): string | undefined {
+    const at = text.lastIndexOf(MAC_PREFIX);
+    const json = at < 0 ? text : text.slice(0, at);
+    if (this.macKey === undefined) return json;
+    if (at < 0) return undefined;
+    const found = Buffer.from(text.slice(at + MAC_PREFIX.length), 'hex');
+    const expected = Buffer.from(this.macOf(json, spec, fileName, receiptKey) ?? '', 'hex');
+    return found.byteLength === expected.byteLength && timingSafeEqual(found, expected) ? json : undefined;
+  }
+
+  private macOf(json: string, spec: DeriveSpec<unknown>, fileName: string, receiptKey: string): string | undefined {
+    if (this.macKey === undefined) return undefined;
+    return createHmac('sha256', this.macKey).update(`${spec.name}/${spec.version}\0${fileName}\0${receiptKey}\0`).update(json).digest('hex');
+  }
+
+  private fileFor(spec: DeriveSpec<unknown>, fileName: string, receiptKey: string): string {
+    const key = createHash('sha256').update(`${spec.name}/${spec.version}\0${fileName}\0${receiptKey}`).digest('hex');
+    return path.join(this.root, key.slice(0, 2), `${key.slice(2)}.json`);
+  }
+}
+
+/**
+ * The cache's MAC key from the signing key file's bytes: a one-way function of the secret, never
+ * the secret itself. Hashing the file rather than decoding the key keeps tweetnacl's key
+ * derivation (tens of ms) off every view; undefined when there is no signing key.
+ */
+export function cacheMacKey(signingKeyFile: string): Uint8Array | undefined {
+  let bytes: Buffer;
+  try {
+    bytes = fs.readFileSync(signingKeyFile);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  return createHash('sha256').update('writ-lore/receipt-cache/v1\0').update(bytes).digest();
 }
 
 function signerOf(check: ReceiptCheck, trusted: TrustedKeys): CacheEntry['signer'] {
@@ -100,6 +198,6 @@ function parseEntry(text: string): CacheEntry | undefined {
     if (error instanceof SyntaxError) return undefined;
     throw error;
   }
-  if (typeof value !== 'object' || value === null || !('v' in value) || value.v !== 1) return undefined;
+  if (typeof value !== 'object' || value === null || !('v' in value) || value.v !== 2) return undefined;
   return value as CacheEntry;
 }

@@ -1,4 +1,5 @@
-import { computeChecksum, type Graph } from '../graph/index.js';
+import { createHash } from 'node:crypto';
+import { computeChecksum, gitStyleChecksum, splitSealedYaml, type Graph, type SealedBytes } from '../graph/index.js';
 import { verifySignatureNative } from './ed25519.js';
 import type { TrustedKeys } from './keys.js';
 
@@ -34,12 +35,77 @@ export function checkReceipt(
   trusted: TrustedKeys,
   options: CheckOptions = {},
 ): ReceiptCheck {
-  const problems: string[] = [];
   const expected = computeChecksum(graph, fileName);
   const checksum = graph.checksum === undefined ? 'missing' : graph.checksum === expected ? 'ok' : 'mismatch';
+  return assembleCheck(fileName, checksum, signatureStatus(graph, trusted), options);
+}
+
+/**
+ * A receipt file's bytes, hashed once. A receipt in canonical form is its canonical content
+ * followed by its seal, so hashing the bytes before the seal gives the checksum it should carry
+ * (DESIGN.md §3), and that hash with the seal's bytes identifies the whole file: the cache key.
+ */
+export interface HashedReceipt {
+  /** Identifies the file's exact bytes (hex): what derived-value cache entries are keyed by. */
+  readonly key: string;
+  /** The seal, when the document has one in canonical form. */
+  readonly sealed?: SealedBytes;
+  /** The git-style checksum of the bytes before the seal, when there is a seal. */
+  readonly contentChecksum?: string;
+}
+
+/** Hashes a receipt file's bytes once (see {@link HashedReceipt}). */
+export function hashReceipt(bytes: Uint8Array, fileName: string): HashedReceipt {
+  const sealed = splitSealedYaml(bytes);
+  if (sealed === undefined) return { key: createHash('sha256').update(bytes).digest('hex') };
+  return hashedSealed(bytes, sealed, gitStyleChecksum('graph', fileName, sealed.content));
+}
+
+/** {@link hashReceipt} of bytes this process has just sealed with `checksum`: no hashing of the content. */
+export function hashSealedReceipt(bytes: Uint8Array, checksum: string): HashedReceipt {
+  const sealed = splitSealedYaml(bytes);
+  if (sealed === undefined) return { key: createHash('sha256').update(bytes).digest('hex') };
+  return hashedSealed(bytes, sealed, checksum);
+}
+
+function hashedSealed(bytes: Uint8Array, sealed: SealedBytes, contentChecksum: string): HashedReceipt {
+  const seal = bytes.subarray(sealed.content.byteLength);
+  const key = createHash('sha256').update(`${contentChecksum}\0`).update(seal).digest('hex');
+  return { key, sealed, contentChecksum };
+}
+
+/**
+ * The check of a receipt from its bytes, without parsing: the checksum is compared with the
+ * hash of the bytes before the seal. A match proves the bytes are exactly those the writer
+ * sealed (hence canonical), so the caller may parse them without re-emitting them. Undefined
+ * when this cannot decide (no seal in canonical form, or a mismatch): the caller then parses
+ * and uses {@link checkReceipt}, which gives the same verdict with the usual messages.
+ */
+export function checkReceiptBytes(
+  hashed: HashedReceipt,
+  fileName: string,
+  trusted: TrustedKeys,
+  options: CheckOptions = {},
+): ReceiptCheck | undefined {
+  const { sealed, contentChecksum } = hashed;
+  if (sealed === undefined || contentChecksum !== sealed.checksum) return undefined;
+  return assembleCheck(fileName, 'ok', signatureStatus(sealed, trusted), options);
+}
+
+/** The check of a graph this process has just sealed (its checksum is right by construction). */
+export function checkSealedReceipt(graph: Graph, fileName: string, trusted: TrustedKeys, options: CheckOptions = {}): ReceiptCheck {
+  return assembleCheck(fileName, graph.checksum === undefined ? 'missing' : 'ok', signatureStatus(graph, trusted), options);
+}
+
+function assembleCheck(
+  fileName: string,
+  checksum: ReceiptCheck['checksum'],
+  signature: SignatureStatus,
+  options: CheckOptions,
+): ReceiptCheck {
+  const problems: string[] = [];
   if (checksum === 'missing') problems.push('has no checksum');
   if (checksum === 'mismatch') problems.push('checksum mismatch: the content or the file name was changed');
-  const signature = signatureStatus(graph, trusted);
   switch (signature.kind) {
     case 'valid':
       break;
@@ -58,7 +124,7 @@ export function checkReceipt(
   return { fileName, checksum, signature, problems };
 }
 
-function signatureStatus(graph: Graph, trusted: TrustedKeys): SignatureStatus {
+function signatureStatus(graph: Pick<Graph, 'checksum' | 'signature'>, trusted: TrustedKeys): SignatureStatus {
   const signature = graph.signature;
   if (signature === undefined) return { kind: 'unsigned' };
   const publicKey = trusted.get(signature.key_id);

@@ -1,7 +1,9 @@
+import os from 'node:os';
 import type { NodeStatus } from '../graph/index.js';
 import type { DeriveSpec } from '../receipts/index.js';
 import { digestReceipt, type FileEvent, type FileKind, type PackageEvent, type ReceiptRow } from './digest.js';
 import type { FileRecord } from './entries.js';
+import { scanCompactDigest } from './scan.js';
 
 /*
  * The cached form of a receipt's digest: file events as a flat integer array indexing one
@@ -28,7 +30,8 @@ const LAYER = 9;
 export interface CompactDigest {
   readonly row: ReceiptRow;
   readonly strings: readonly string[];
-  readonly events: readonly number[];
+  /** {@link EVENT_WIDTH} integers per event (a plain array, or an Int32Array read from the cache). */
+  readonly events: ArrayLike<number>;
   readonly packages: readonly PackageEvent[];
 }
 
@@ -59,11 +62,25 @@ export function compactDigest(row: ReceiptRow, files: readonly FileEvent[], pack
 /** The cached derivation of a compact digest (bump `version` when the layout changes). */
 export function compactDigestSpec(stem: string): DeriveSpec<CompactDigest> {
   return {
-    name: 'stateview-compact',
-    version: 1,
+    // The events are cached as the bytes of an Int32Array in this machine's byte order.
+    name: `stateview-compact-${os.endianness()}`,
+    version: 2,
     derive: (graph, check) => {
       const digest = digestReceipt(graph, stem, check);
       return compactDigest(digest.row, digest.files, digest.packages);
+    },
+    scan: (text, check) => scanCompactDigest(text, stem, check),
+    // A million events parse as one base64 string far faster than as a JSON array of numbers.
+    toCache: (digest) => ({ ...digest, events: Buffer.from(Int32Array.from(digest.events).buffer).toString('base64') }),
+    fromCache: (cached) => {
+      const { events } = cached as { events?: unknown };
+      if (typeof events !== 'string') return undefined;
+      const bytes = Buffer.from(events, 'base64');
+      if (bytes.byteLength % (4 * EVENT_WIDTH) !== 0) return undefined;
+      // Copied into a fresh, aligned buffer: a decoded Buffer may sit at any offset of a pool.
+      const copy = new Int32Array(bytes.byteLength / 4);
+      new Uint8Array(copy.buffer).set(bytes);
+      return { ...(cached as Omit<CompactDigest, 'events'>), events: copy };
     },
   };
 }

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Graph, GraphState, Node, NodeStatus, Slot, Tool } from '../graph/index.js';
 import type { DeriveSpec, ReceiptCheck } from '../receipts/index.js';
+import { scanReceiptRow } from './scan.js';
 
 /** What kind of thing a file action left at its target. */
 export const FILE_KINDS = ['link', 'copy', 'write', 'directory', 'removal', 'other'] as const;
@@ -50,9 +51,10 @@ export interface ReceiptDigest {
   readonly packages: readonly PackageEvent[];
 }
 
-// Transform nodes produce bytes for other nodes; they never touch a target themselves.
-const TRANSFORMS: ReadonlySet<string> = new Set(['template.render', 'secret.decrypt']);
-const KIND_BY_ACTION: Readonly<Record<string, FileKind>> = {
+/** Transform actions: they produce bytes for other nodes and never touch a target themselves. */
+export const TRANSFORMS: ReadonlySet<string> = new Set(['template.render', 'secret.decrypt']);
+/** What each file action leaves at its target (anything else is `other`). */
+export const KIND_BY_ACTION: Readonly<Record<string, FileKind>> = {
   'file.link': 'link',
   'file.copy': 'copy',
   'file.write': 'write',
@@ -68,9 +70,18 @@ function immediateString(slot: Slot | undefined): string | undefined {
 }
 
 function absoluteTarget(node: Node, root: string | undefined): string | undefined {
-  const target = immediateString(node.slots['path']);
+  return absoluteTargetOf(immediateString(node.slots['path']), root);
+}
+
+/** True when `path.normalize` would return this absolute path unchanged (checked cheaply). */
+function isNormal(target: string): boolean {
+  return !target.includes('//') && !target.includes('/./') && !target.includes('/../') && !target.endsWith('/.') && !target.endsWith('/..');
+}
+
+/** A node's `path` slot as an absolute path (relative ones are under the target root). */
+export function absoluteTargetOf(target: string | undefined, root: string | undefined): string | undefined {
   if (target === undefined) return undefined;
-  if (path.isAbsolute(target)) return path.normalize(target);
+  if (path.isAbsolute(target)) return isNormal(target) ? target : path.normalize(target);
   return root === undefined ? undefined : path.join(root, target);
 }
 
@@ -118,7 +129,12 @@ function packageEvents(node: Node): PackageEvent[] {
 }
 
 function hasRun(node: Node): boolean {
-  return node.status !== 'skipped' && node.status !== 'pending';
+  return hasRunStatus(node.status);
+}
+
+/** Whether a node with this status ran (it was neither skipped nor left pending). */
+export function hasRunStatus(status: NodeStatus): boolean {
+  return status !== 'skipped' && status !== 'pending';
 }
 
 /** Extracts a receipt's row, file events and package events. */
@@ -162,5 +178,10 @@ function rowOf(graph: Graph, stem: string, check: ReceiptCheck, counted?: Partia
 
 /** The cached derivation of a receipt's row alone (what `receipts view` lists). */
 export function receiptRowSpec(stem: string): DeriveSpec<ReceiptRow> {
-  return { name: 'stateview-row', version: 1, derive: (graph, check) => rowOf(graph, stem, check) };
+  return {
+    name: 'stateview-row',
+    version: 1,
+    derive: (graph, check) => rowOf(graph, stem, check),
+    scan: (text, check) => scanReceiptRow(text, stem, check),
+  };
 }

@@ -11,3 +11,5 @@ export * from './deployments.js';
 export * from './undo-check.js';
 export * from './undo-run.js';
 export * from './undo-targets.js';
+// Side effect: registers the derivations receipts are indexed with when written.
+import './indexes.js';

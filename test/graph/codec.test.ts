@@ -5,20 +5,12 @@ import { parse as parseYaml } from 'yaml';
 import { canonicalContent, graphToJson, parseGraph, writeGraphYaml } from '../../src/graph/codec/index.js';
 import type { Graph, JsonValue } from '../../src/graph/types.js';
 import { buildPlanGraph } from '../../bench/lib/plan-graph.js';
+import { pendingGraph } from '../helpers/graph.js';
 import { graphArbitrary, jsonValue, reverseKeyOrder } from './codec-arbitraries.js';
 
 function graphWith(slots: Graph['nodes'][number]['slots'], extra: Partial<Graph> = {}): Graph {
-  return {
-    version: '1',
-    tool: 'writ',
-    timestamp: '2026-11-25T00:00:00.000Z',
-    state: 'pending',
-    platform: { os: 'linux', arch: 'x64' },
-    context: {},
-    nodes: [{ id: 'a', action: 'file.copy', status: 'pending', slots }],
-    edges: [],
-    ...extra,
-  };
+  const nodes: Graph['nodes'] = [{ id: 'a', action: 'file.copy', status: 'pending', slots }];
+  return { ...pendingGraph(nodes), timestamp: '2026-11-25T00:00:00.000Z', ...extra };
 }
 
 describe('writeGraphYaml', () => {

@@ -159,3 +159,27 @@ export function readCanonicalYaml(text: string): { readonly value: unknown } | u
     throw error;
   }
 }
+
+/**
+ * The value of one scalar token exactly as the canonical writer spells it (plain, double-quoted,
+ * `null`, a number, `[]`, `{}`), or undefined when it is not one. For field-extracting readers.
+ */
+export function readCanonicalScalar(token: string): { readonly value: unknown } | undefined {
+  try {
+    return { value: scalar(token) };
+  } catch (error) {
+    if (error instanceof NotCanonical) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * A string scalar token as the canonical writer spells it: plain-safe text or a double-quoted
+ * string. Undefined for anything else (a number, `null`, a collection, or not canonical); the
+ * caller tells those apart with {@link readCanonicalScalar}, off its hot path.
+ */
+export function readCanonicalString(token: string): string | undefined {
+  if (token.charCodeAt(0) !== 34) return isPlainSafe(token) ? token : undefined;
+  const read = readCanonicalScalar(token);
+  return typeof read?.value === 'string' ? read.value : undefined;
+}

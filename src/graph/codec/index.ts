@@ -2,3 +2,6 @@
 export { writeGraphYaml, graphToJson, canonicalContent, canonicalBytes, appendSeal } from './write.js';
 export { parseGraph } from './parse.js';
 export type { ParseGraphOptions } from './parse.js';
+export { splitSealedYaml } from './sealed.js';
+export type { SealedBytes } from './sealed.js';
+export { readCanonicalScalar, readCanonicalString } from './fast-read.js';
