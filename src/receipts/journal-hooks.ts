@@ -1,88 +1,143 @@
 import type { ExecutorHooks } from '../executor/index.js';
 import type { JsonValue, Node } from '../graph/index.js';
 import type { Journal } from './journal.js';
-import { nodeKey, type CompensationDoneRecord, type JournalIteration } from './journal-records.js';
+import {
+  compensationDoneJson,
+  nodeDoneJson,
+  nodeKey,
+  undoRegisteredJson,
+  type CompensationDoneRecord,
+  type JournalIteration,
+} from './journal-records.js';
 
 /** The target path a node writes, when its `path` slot is an immediate string. */
 export function targetOf(node: Node): { target?: string } {
+  const target = targetPath(node);
+  return target === undefined ? {} : { target };
+}
+
+function targetPath(node: Node): string | undefined {
   const slot = node.slots['path'];
-  return slot?.kind === 'immediate' && typeof slot.value === 'string' ? { target: slot.value } : {};
+  return slot?.kind === 'immediate' && typeof slot.value === 'string' ? slot.value : undefined;
 }
 
-function iterationOf(iteration: JournalIteration | undefined): { iteration?: JournalIteration } {
-  return iteration === undefined ? {} : { iteration: { flow: iteration.flow, index: iteration.index } };
+function keyOf(node: Node, iteration: JournalIteration | undefined): string {
+  return iteration === undefined ? node.id : nodeKey({ node: node.id, iteration });
 }
 
-/** The last undo state journalled for a node run, as value and JSON. */
+/** The last undo state journalled for a node run: the latest equal object, and its JSON. */
 interface Journalled {
-  readonly value: JsonValue;
+  value: JsonValue;
   readonly json: string;
 }
 
 /**
- * The executor hooks that feed a run's journal. Undo registrations are made durable (fsync)
- * before the hook returns, which is before the action's destructive step; node and compensation
- * records are group-committed with the next sync. Registering the same undo state again (the
- * executor re-registers what `do` returns) adds nothing to recover from and costs no record,
- * and a node-done record repeats the undo state only when it changed.
+ * The executor hooks that feed a run's journal. An undo registration is committed (written and
+ * fdatasynced, group-committed with registrations of other running nodes when the journal
+ * batches) before the hook's promise resolves, which is before the action's destructive step.
+ * Node and compensation records are only buffered: they reach the file with the next commit.
+ * Losing them in a crash is safe: recovery then undoes a node that had finished (its
+ * registration was durable before it acted, and undo is idempotent) or undoes again one that
+ * was already compensated. Registering the same undo state again (the executor re-registers
+ * what `do` returns) adds nothing to recover from and costs no record, and a node-done record
+ * repeats the undo state only when it changed.
  */
 export function journalHooks(journal: Journal): ExecutorHooks {
   const journalled = new Map<string, Journalled>();
   return {
-    onUndoRegistered: async ({ node, undo, iteration }) => {
-      const key = nodeKey({ node: node.id, ...iterationOf(iteration) });
+    onUndoRegistered: ({ node, undo, iteration }) => {
+      const key = keyOf(node, iteration);
+      const last = journalled.get(key);
+      if (last !== undefined && isUnchanged(last, undo)) {
+        // Remember the newest equal object: node-done then recognises it by identity.
+        last.value = undo;
+        return undefined;
+      }
       const json = JSON.stringify(undo);
-      if (journalled.get(key)?.json === json) return;
       journalled.set(key, { value: undo, json });
-      journal.appendJson(undoRecordJson(node, json, iteration));
-      await journal.sync();
+      journal.appendJson(undoRegisteredJson(node.id, node.action, json, targetPath(node), iterationOf(iteration)));
+      return journal.commit();
     },
     onNodeComplete: ({ node, outcome, iteration }) => {
-      const key = nodeKey({ node: node.id, ...iterationOf(iteration) });
+      const key = keyOf(node, iteration);
       const last = journalled.get(key);
-      journalled.delete(key);
-      const isKnown = node.undo === undefined || node.undo === last?.value || JSON.stringify(node.undo) === last?.json;
-      journal.append({
-        kind: 'node-done',
-        node: node.id,
-        action: node.action,
-        status: outcome.kind,
-        ...(isKnown || node.undo === undefined ? {} : { undo: node.undo }),
-        ...(node.error === undefined ? {} : { error: node.error }),
-        // The target is already in the undo record when there was one.
-        ...(last === undefined ? targetOf(node) : {}),
-        ...iterationOf(iteration),
-      });
+      if (last !== undefined) journalled.delete(key);
+      const undo = node.undo;
+      const undoJson =
+        undo === undefined || undo === last?.value ? undefined : changedJson(undo, last);
+      journal.appendJson(
+        nodeDoneJson(
+          node.id,
+          node.action,
+          outcome.kind,
+          undoJson,
+          node.error,
+          // The target is already in the undo record when there was one.
+          last === undefined ? targetPath(node) : undefined,
+          iterationOf(iteration),
+        ),
+      );
     },
     onCompensate: ({ node, outcome, iteration }) => {
-      const record: CompensationDoneRecord = {
-        kind: 'compensation-done',
-        node: node.id,
-        ...compensationStatus(outcome),
-        ...iterationOf(iteration),
-      };
-      journal.append(record);
+      const { status, error } = compensationStatus(outcome);
+      journal.appendJson(compensationDoneJson(node.id, status, error, iterationOf(iteration)));
     },
-    onRunEnd: async ({ state }) => {
+    onRunEnd: ({ state }) => {
       journal.append({ kind: 'run-end', state });
-      await journal.sync();
+      return journal.sync();
     },
   };
 }
 
-/** An undo-registered record as JSON, around an undo state already stringified. */
-function undoRecordJson(node: Node, undoJson: string, iteration: JournalIteration | undefined): string {
-  const head = JSON.stringify({ kind: 'undo-registered', node: node.id, action: node.action });
-  const tail = JSON.stringify({ ...targetOf(node), ...iterationOf(iteration) });
-  return `${head.slice(0, -1)},"undo":${undoJson}${tail === '{}' ? '}' : `,${tail.slice(1)}`}`;
+/** The iteration as the journal records it (only its flow and index). */
+function iterationOf(iteration: JournalIteration | undefined): JournalIteration | undefined {
+  return iteration === undefined ? undefined : { flow: iteration.flow, index: iteration.index };
+}
+
+/**
+ * True when `undo` holds what was journalled last. The same object is compared by its JSON (it
+ * may have been changed in place since); a different object structurally, without building
+ * its JSON: the executor re-registers the state `do` returns, a fresh object that usually
+ * shares the registered one's parts.
+ */
+function isUnchanged(last: Journalled, undo: JsonValue): boolean {
+  return undo === last.value ? JSON.stringify(undo) === last.json : isSameJson(undo, last.value);
+}
+
+/** The JSON of a final undo state that differs from the last journalled one, else undefined. */
+function changedJson(undo: JsonValue, last: Journalled | undefined): string | undefined {
+  if (last !== undefined && isSameJson(undo, last.value)) return undefined;
+  const json = JSON.stringify(undo);
+  return json === last?.json ? undefined : json;
+}
+
+/** Structural equality of two JSON values (object key order does not matter). */
+export function isSameJson(a: JsonValue, b: JsonValue): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let index = 0; index < a.length; index += 1) {
+      if (!isSameJson(a[index] as JsonValue, b[index] as JsonValue)) return false;
+    }
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  for (const key of keys) {
+    const value = (b as Readonly<Record<string, JsonValue>>)[key];
+    if (value === undefined || !isSameJson((a as Readonly<Record<string, JsonValue>>)[key] as JsonValue, value)) return false;
+  }
+  return true;
 }
 
 function compensationStatus(
   outcome: Parameters<NonNullable<ExecutorHooks['onCompensate']>>[0]['outcome'],
-): Pick<CompensationDoneRecord, 'status' | 'error'> {
+): { status: CompensationDoneRecord['status']; error: string | undefined } {
   switch (outcome.kind) {
     case 'compensated':
-      return { status: 'compensated' };
+      return { status: 'compensated', error: undefined };
     case 'not-compensable':
       return { status: 'not-compensable', error: outcome.message };
     case 'failed':

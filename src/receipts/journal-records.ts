@@ -174,3 +174,57 @@ export function nodeKey(record: { readonly node: string; readonly iteration?: Jo
   const it = record.iteration;
   return it === undefined ? record.node : `${record.node}[${it.flow}#${it.index}]`;
 }
+
+/*
+ * Hand-built JSON for the records a run writes once per node. They have a fixed shape, so the
+ * text is assembled from the few variable parts (strings escaped by JSON.stringify, the undo
+ * state stringified once by the caller) instead of stringifying a fresh object per record. The
+ * output is exactly `JSON.stringify` of the equivalent record, keys in the same order.
+ */
+
+/** The optional tail shared by node records: `,"iteration":{…}` or nothing. */
+function iterationJson(iteration: JournalIteration | undefined): string {
+  return iteration === undefined ? '' : `,"iteration":{"flow":${JSON.stringify(iteration.flow)},"index":${iteration.index}}`;
+}
+
+/** An {@link UndoRegisteredRecord} as JSON, around an undo state already stringified. */
+export function undoRegisteredJson(
+  node: string,
+  action: string,
+  undoJson: string,
+  target: string | undefined,
+  iteration: JournalIteration | undefined,
+): string {
+  return `{"kind":"undo-registered","node":${JSON.stringify(node)},"action":${JSON.stringify(action)},"undo":${undoJson}${
+    target === undefined ? '' : `,"target":${JSON.stringify(target)}`
+  }${iterationJson(iteration)}}`;
+}
+
+/** A {@link NodeDoneRecord} as JSON (`undoJson`: the undo state already stringified, when recorded). */
+export function nodeDoneJson(
+  node: string,
+  action: string,
+  status: NodeDoneRecord['status'],
+  undoJson: string | undefined,
+  error: string | undefined,
+  target: string | undefined,
+  iteration: JournalIteration | undefined,
+): string {
+  return `{"kind":"node-done","node":${JSON.stringify(node)},"action":${JSON.stringify(action)},"status":"${status}"${
+    undoJson === undefined ? '' : `,"undo":${undoJson}`
+  }${error === undefined ? '' : `,"error":${JSON.stringify(error)}`}${
+    target === undefined ? '' : `,"target":${JSON.stringify(target)}`
+  }${iterationJson(iteration)}}`;
+}
+
+/** A {@link CompensationDoneRecord} as JSON. */
+export function compensationDoneJson(
+  node: string,
+  status: CompensationDoneRecord['status'],
+  error: string | undefined,
+  iteration: JournalIteration | undefined,
+): string {
+  return `{"kind":"compensation-done","node":${JSON.stringify(node)},"status":"${status}"${
+    error === undefined ? '' : `,"error":${JSON.stringify(error)}`
+  }${iterationJson(iteration)}}`;
+}

@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
-import { lstatOrUndefined, type Action, type ActionContext, type ActionLogger, type Clock } from '../actions/index.js';
+import { lstatOrUndefined, type Action, type ActionContext, type ActionLogger, type ActionRegistry, type Clock } from '../actions/index.js';
 import { systemClock } from '../executor/index.js';
 import {
   GRAPH_FORMAT_VERSION,
@@ -11,6 +11,7 @@ import {
   type Node,
 } from '../graph/index.js';
 import { backupStoreFor } from './backups.js';
+import { finishRollback, unfinishedRollbacks, type UnfinishedRollback } from './finish-rollback.js';
 import { Journal, readJournal } from './journal.js';
 import { parseReceiptName, stemOf } from './names.js';
 import { pendingUndos, replayJournal, type ReplayedNode, type ReplayedRun } from './replay.js';
@@ -40,8 +41,12 @@ export interface RecoverOptions {
 /** What {@link recover} did. */
 export interface RecoveryReport {
   readonly stem: string;
-  /** `already-recorded` when the receipt existed (the journal was only left behind). */
-  readonly outcome: 'recovered' | 'already-recorded';
+  /**
+   * `already-recorded` when the receipt existed (the journal was only left behind); `finished`
+   * for a run whose receipt said `interrupted` (an undo had failed) and whose undos left were
+   * now carried out by a new recorded run (its receipt is `receiptPath`).
+   */
+  readonly outcome: 'recovered' | 'already-recorded' | 'finished';
   readonly state: GraphState;
   readonly undone: readonly string[];
   readonly failed: readonly { readonly node: string; readonly message: string }[];
@@ -82,7 +87,9 @@ export async function recover(journalPath: string, options: RecoverOptions): Pro
       journal.append({ kind: 'compensation-done', node: node.node, status: outcome.kind,
         ...(outcome.kind === 'compensated' ? {} : { error: outcome.message }),
         ...(node.iteration === undefined ? {} : { iteration: node.iteration }) });
-      await journal.sync();
+      // Written (a kill loses nothing) but not synced one by one: losing it to a machine crash
+      // only means undoing this node again, which changes nothing. `close` syncs them all.
+      journal.flush();
       options.onUndo?.(node, outcome.kind);
     }
   } finally {
@@ -101,11 +108,17 @@ export interface RecoverAllOptions extends RecoverOptions {
   readonly tool: string;
   /** Notes such as a stale lock being cleared. */
   readonly onNote?: (message: string) => void;
+  /**
+   * With it (it must know `receipt.undo`), runs of `tool` whose receipt says `interrupted` are
+   * finished too: the undos they left are run as a recorded rollback.
+   */
+  readonly registry?: ActionRegistry;
 }
 
 /**
  * Takes the run lock (a live run holding it is a `locked` error, which also protects that run's
- * journal) and recovers every journal left in the state dir, oldest first.
+ * journal) and recovers every journal left in the state dir, oldest first; with `registry`,
+ * then finishes the rollback of every run of `tool` left `interrupted`.
  *
  * @example
  * const reports = await recoverInterrupted({ store, actions: registry, tool: 'writ' });
@@ -118,10 +131,24 @@ export async function recoverInterrupted(options: RecoverAllOptions): Promise<Re
   try {
     const reports: RecoveryReport[] = [];
     for (const journal of await options.store.journals()) reports.push(await recover(journal, options));
+    const { registry, tool } = options;
+    if (registry === undefined || (tool !== 'writ' && tool !== 'lore')) return reports;
+    for (const run of await unfinishedRollbacks(options.store, tool)) reports.push(await finish(run, registry, options));
     return reports;
   } finally {
     await lock.release();
   }
+}
+
+async function finish(run: UnfinishedRollback, registry: ActionRegistry, options: RecoverAllOptions): Promise<RecoveryReport> {
+  const done = await finishRollback(run, {
+    store: options.store,
+    registry,
+    ...(options.clock === undefined ? {} : { clock: options.clock }),
+    ...(options.onNote === undefined ? {} : { onNote: options.onNote }),
+  });
+  const state: GraphState = done.state === 'executed' ? 'rolled_back' : 'interrupted';
+  return { stem: run.stem, outcome: 'finished', state, undone: done.undone, failed: done.failed, receiptPath: done.receiptPath };
 }
 
 type UndoOutcome =

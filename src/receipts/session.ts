@@ -2,7 +2,7 @@ import type { ExecutorHooks } from '../executor/index.js';
 import type { Graph } from '../graph/index.js';
 import type { DirectoryBackupStore } from '../actions/index.js';
 import { backupStoreFor } from './backups.js';
-import { Journal } from './journal.js';
+import { Journal, type CommitMode } from './journal.js';
 import { JOURNAL_FORMAT_VERSION } from './journal-records.js';
 import { journalHooks } from './journal-hooks.js';
 import type { ReceiptStore } from './store.js';
@@ -27,6 +27,8 @@ export interface BeginOptions {
    * 10k-node plan costs ~40 ms, and recovery does not need it.
    */
   readonly planChecksum?: string;
+  /** How the journal commits undo registrations (default `adaptive`, see {@link CommitMode}). */
+  readonly commit?: CommitMode;
 }
 
 /**
@@ -56,7 +58,7 @@ export async function beginRecordedRun(store: ReceiptStore, plan: Graph, options
       pid: process.pid,
       platform: plan.platform,
       context: plan.context,
-    }),
+    }, options.commit === undefined ? {} : { commit: options.commit }),
   }));
   return {
     stem,

@@ -1,6 +1,21 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { JOURNAL_FORMAT_VERSION, Journal, journalHooks, readJournal, replayJournal, type Node } from '../../src/index.js';
+import {
+  ActionRegistry,
+  GraphExecutor,
+  JOURNAL_FORMAT_VERSION,
+  Journal,
+  backupStoreFor,
+  isSameJson,
+  journalHooks,
+  readJournal,
+  replayJournal,
+  stateLayout,
+  type Graph,
+  type JsonValue,
+  type Node,
+} from '../../src/index.js';
 import { makeTempDir, removeTempDir } from './helpers.js';
 
 let dir: string;
@@ -59,4 +74,93 @@ describe('journalHooks', () => {
     ]);
     expect(run.end).toBe('failed');
   });
+
+  it('skips a re-registration of an equal fresh object, but journals a registered object changed in place', async () => {
+    const hooks = journalHooks(journal);
+    const prior = { type: 'missing' };
+    const first = { kind: 'place', path: '/home/u/a', prior, backup: null };
+    await hooks.onUndoRegistered?.({ node: node('a'), undo: first });
+    // What the executor does with the state `do` returns: a new object with the same content.
+    const returned = { kind: 'place', prior, path: '/home/u/a', backup: null };
+    await hooks.onUndoRegistered?.({ node: node('a'), undo: returned });
+    await hooks.onNodeComplete?.({ node: node('a', returned), outcome: { kind: 'completed', result: undefined } });
+    const mutable: { runs: number[] } = { runs: [1] };
+    await hooks.onUndoRegistered?.({ node: node('b'), undo: mutable });
+    mutable.runs.push(2);
+    await hooks.onUndoRegistered?.({ node: node('b'), undo: mutable });
+    await journal.close();
+    const records = (await readJournal(journal.path)).records.slice(1);
+    expect(records.map((record) => [record.kind, 'undo' in record ? record.undo : undefined])).toEqual([
+      ['undo-registered', first],
+      ['node-done', undefined],
+      ['undo-registered', { runs: [1] }],
+      ['undo-registered', { runs: [1, 2] }],
+    ]);
+  });
+
+  it('compares JSON values structurally, ignoring key order', () => {
+    expect(isSameJson({ a: [1, { b: null }], c: 'x' }, { c: 'x', a: [1, { b: null }] })).toBe(true);
+    expect(isSameJson({ a: [1, 2] }, { a: [2, 1] })).toBe(false);
+    expect(isSameJson({ a: 1 }, { a: 1, b: 2 })).toBe(false);
+    expect(isSameJson({ a: 1, b: 2 }, { a: 1, c: 2 })).toBe(false);
+    expect(isSameJson([], {})).toBe(false);
+    expect(isSameJson(null, {})).toBe(false);
+    expect(isSameJson('1', 1)).toBe(false);
+  });
 });
+
+describe('journalHooks with a running executor', () => {
+  /** An action that checks, after registering and before acting, that its registration is on disk. */
+  function probeRegistry(file: string, seen: Map<string, boolean>): ActionRegistry {
+    return new ActionRegistry().register({
+      name: 'test.mark',
+      spec: { required: ['path'], writes: ['path'] },
+      async do(ctx, slots) {
+        const undo: JsonValue = { mark: String(slots['path']) };
+        await ctx.registerUndo(undo);
+        seen.set(ctx.nodeId, readFileSync(file, 'utf8').includes(`"node":"${ctx.nodeId}","action":"test.mark"`));
+        return { undo: { mark: String(slots['path']) } };
+      },
+      undo: () => Promise.resolve(),
+    });
+  }
+
+  function markPlan(count: number): Graph {
+    const nodes: Node[] = Array.from({ length: count }, (_, index) => ({
+      id: `m${index}`, action: 'test.mark', status: 'pending',
+      slots: { path: { kind: 'immediate', value: `/home/u/m${index}` } },
+    }));
+    return {
+      version: '1', tool: 'writ', timestamp: '2026-11-01T00:00:00.000Z', state: 'pending',
+      platform: { os: 'linux', arch: 'x64' }, context: {}, nodes, edges: [],
+    };
+  }
+
+  it.each([
+    ['batched', 4],
+    ['immediate', 4],
+    ['adaptive', 4],
+    ['adaptive', 1],
+  ] as const)('%s commits, jobs %i: every registration is durable before its node acts', async (commit, jobs) => {
+    const file = path.join(dir, `writ-2026-11-02T00-00-00-000Z-${commit}.journal`);
+    const own = await Journal.create(file, { kind: 'run-start', v: JOURNAL_FORMAT_VERSION, run: 'r', tool: 'writ',
+      timestamp: 't', started_at: 't', pid: 1, platform: { os: 'linux', arch: 'x64' }, context: {} }, { commit });
+    const seen = new Map<string, boolean>();
+    const backups = backupStoreFor(stateLayout(path.join(dir, 'state')), 'r');
+    const executor = new GraphExecutor(probeRegistry(file, seen), { backups, hooks: [journalHooks(own)], jobs });
+    const syncsBefore = own.stats.syncs;
+    const report = await executor.run(markPlan(40));
+    expect(report.state).toBe('executed');
+    expect([...seen.values()]).toEqual(Array.from({ length: 40 }, () => true));
+    const syncs = own.stats.syncs - syncsBefore;
+    // Nodes running together share a sync (one per turn, run end included) when batched, which
+    // adaptive is whenever batches are shared; a lone node or an immediate journal syncs alone.
+    if (commit === 'immediate' || jobs === 1) expect(syncs).toBe(41);
+    else expect(syncs).toBeLessThanOrEqual(Math.ceil(40 / jobs) + 2);
+    await own.close();
+    const records = (await readJournal(file)).records;
+    expect(records.filter((record) => record.kind === 'undo-registered')).toHaveLength(40);
+    expect(records.filter((record) => record.kind === 'node-done')).toHaveLength(40);
+  });
+});
+

@@ -1,3 +1,4 @@
+import { existsSync, readFileSync, statfsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import fc from 'fast-check';
@@ -34,6 +35,8 @@ const records: readonly JournalRecord[] = [
   { kind: 'node-done', node: 'a', action: 'file.link', status: 'completed', undo: { x: 1 } },
   { kind: 'undo-registered', node: 'b', action: 'file.copy', undo: null, iteration: { flow: 'g', index: 2 } },
   { kind: 'node-done', node: 'b', action: 'file.copy', status: 'failed', error: 'disk full' },
+  // Multi-byte UTF-8, an escaped lone surrogate, a newline and quotes inside strings.
+  { kind: 'node-done', node: 'ü/😀', action: 'file.write', status: 'failed', error: 'bad \ud800 byte\n"quoted"', target: '/home/ü' },
   { kind: 'compensation-done', node: 'a', status: 'compensated' },
   { kind: 'run-end', state: 'rolled_back' },
 ];
@@ -75,6 +78,87 @@ describe('Journal', () => {
     await Promise.all(syncs);
     const nodes = (await readJournal(file)).records.slice(1).map((record) => ('node' in record ? record.node : ''));
     expect(nodes).toEqual(Array.from({ length: 500 }, (_, index) => `n${index}`));
+    await journal.close();
+  });
+
+  it('batched: commits asked for in one turn share one write and one fdatasync, and resolve only once durable', async () => {
+    const journal = await Journal.create(file, start, { commit: 'batched' });
+    const before = journal.stats;
+    const seen: number[] = [];
+    const commits = Array.from({ length: 8 }, (_, index) => {
+      journal.append({ kind: 'undo-registered', node: `n${index}`, action: 'file.link', undo: { index } });
+      // Read synchronously the moment this commit resolves: its record must already be on disk.
+      return journal.commit().then(() => {
+        const onDisk = readFileSync(file, 'utf8');
+        seen.push(onDisk.includes(`"node":"n${index}"`) ? index : -1);
+      });
+    });
+    expect(readFileSync(file, 'utf8')).not.toContain('"n0"');
+    await Promise.all(commits);
+    expect(seen).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(journal.stats).toMatchObject({ writes: before.writes + 1, syncs: before.syncs + 1 });
+    // A later turn is a new batch.
+    journal.append({ kind: 'compensation-done', node: 'n0', status: 'compensated' });
+    await journal.commit();
+    expect(journal.stats).toMatchObject({ writes: before.writes + 2, syncs: before.syncs + 2 });
+    await journal.close();
+    expect((await readJournal(file)).records).toHaveLength(10);
+  });
+
+  it('immediate: every commit writes and fdatasyncs before it returns', async () => {
+    const journal = await Journal.create(file, start, { commit: 'immediate' });
+    const before = journal.stats;
+    for (let index = 0; index < 3; index += 1) {
+      journal.append({ kind: 'compensation-done', node: `n${index}`, status: 'compensated' });
+      void journal.commit();
+      expect(readFileSync(file, 'utf8')).toContain(`"node":"n${index}"`);
+    }
+    expect(journal.stats).toMatchObject({ writes: before.writes + 3, syncs: before.syncs + 3 });
+    await journal.close();
+  });
+
+  it('settles a waiting batched commit when a sync or close gets there first, and writes nothing after close', async () => {
+    const journal = await Journal.create(file, start, { commit: 'batched' });
+    journal.append({ kind: 'compensation-done', node: 'a', status: 'compensated' });
+    const waiting = journal.commit();
+    await journal.close();
+    await expect(waiting).resolves.toBeUndefined();
+    // The turn the batch was waiting for comes and goes without touching the closed file.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect((await readJournal(file)).records.map((record) => record.kind)).toEqual(['run-start', 'compensation-done']);
+  });
+
+  it('skips fdatasync only on a filesystem where it is a no-op (tmpfs, ramfs)', async () => {
+    const onDisk = await Journal.create(file, start);
+    onDisk.append({ kind: 'run-end', state: 'executed' });
+    await onDisk.commit();
+    const tmpfsDir = await fs.mkdtemp(path.join(existsSync('/dev/shm') ? '/dev/shm' : dir, 'writ-lore-journal-'));
+    try {
+      const inMemory = await Journal.create(path.join(tmpfsDir, 'writ-2026-11-01T00-00-00-000Z.journal'), start);
+      inMemory.append({ kind: 'run-end', state: 'executed' });
+      await inMemory.commit();
+      await inMemory.close();
+      const isTmpfs = (dirPath: string): boolean => [0x01021994, 0x858458f6].includes(statfsSync(dirPath).type);
+      for (const [journal, where] of [[onDisk, dir], [inMemory, tmpfsDir]] as const) {
+        const { syncs, fdatasyncs } = journal.stats;
+        expect(syncs).toBe(2);
+        expect(fdatasyncs).toBe(isTmpfs(where) ? 0 : syncs);
+      }
+      expect((await readJournal(inMemory.path)).records).toHaveLength(2);
+    } finally {
+      await onDisk.close();
+      await fs.rm(tmpfsDir, { recursive: true, force: true });
+    }
+  });
+
+  it('adaptive: every commit is durable when it resolves, whatever the sync speed', async () => {
+    const journal = await Journal.create(file, start);
+    for (let index = 0; index < 20; index += 1) {
+      journal.append({ kind: 'compensation-done', node: `n${index}`, status: 'compensated' });
+      await journal.commit();
+      expect(readFileSync(file, 'utf8')).toContain(`"node":"n${index}"`);
+    }
+    expect(journal.stats.syncs).toBe(21);
     await journal.close();
   });
 

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -108,6 +109,43 @@ describe('recover', () => {
     expect(compensated).toHaveLength(5);
     const second = await recover(journal, { store, actions: registry });
     expect(second.undone).toHaveLength(7);
+    expect(snapshotTree(home)).toEqual(before);
+  });
+
+  it('undoes a finished node whose buffered node-done record died with the process', async () => {
+    // Snapshot the journal file the moment the last node completes: what a SIGKILL there leaves
+    // (node-done records are only buffered until the next commit, and none comes after it).
+    const count = 12;
+    const run = await beginRecordedRun(store, plan(count));
+    let completed = 0;
+    let atKill: Buffer | undefined;
+    const killer = {
+      onNodeComplete: () => {
+        completed += 1;
+        if (completed === count) atKill = readFileSync(run.journal.path);
+      },
+    };
+    const report = await new GraphExecutor(registry, { backups: run.backups, hooks: [run.hooks, killer], jobs: 2 }).run(plan(count));
+    expect(report.state).toBe('executed');
+    await run.journal.close();
+    await fs.writeFile(run.journal.path, atKill ?? '');
+    const records = (await readJournal(run.journal.path)).records;
+    const registered = records.filter((record) => record.kind === 'undo-registered').map((record) => record.node);
+    const done = new Set(records.filter((record) => record.kind === 'node-done').map((record) => record.node));
+    const lost = registered.filter((node) => !done.has(node));
+    // The registration was durable before the node acted; its completion was not yet written.
+    expect(registered).toHaveLength(count);
+    expect(lost.length).toBeGreaterThan(0);
+    const recovered = await recover(run.journal.path, { store, actions: registry });
+    expect(recovered).toMatchObject({ state: 'rolled_back', failed: [] });
+    expect(recovered.undone).toEqual(expect.arrayContaining(lost));
+    expect(snapshotTree(home)).toEqual(before);
+    // Undo is idempotent: the same journal recovered again (say the receipt write was lost too)
+    // undoes nothing that is not already undone and changes nothing.
+    await fs.writeFile(run.journal.path, atKill ?? '');
+    await fs.rm(recovered.receiptPath);
+    const again = await recover(run.journal.path, { store, actions: registry });
+    expect(again).toMatchObject({ state: 'rolled_back', failed: [] });
     expect(snapshotTree(home)).toEqual(before);
   });
 
