@@ -8,6 +8,10 @@ export const EXIT = {
   conflict: 3,
   integrity: 4,
   rollbackIncomplete: 5,
+  /** SIGINT cancelled the run and it was rolled back: 128 + 2, as a shell reports Ctrl-C. */
+  interrupted: 130,
+  /** SIGTERM cancelled the run and it was rolled back: 128 + 15. */
+  terminated: 143,
 } as const;
 
 /** One of the values of {@link EXIT}. */
@@ -35,4 +39,9 @@ export const EXIT_CODE_BY_ERROR = {
 export function exitCodeFor(error: unknown): ExitCode {
   if (isWritLoreError(error)) return EXIT_CODE_BY_ERROR[error.code];
   return EXIT.runFailed;
+}
+
+/** The exit code of a run that `signal` cancelled and that was rolled back completely. */
+export function exitCodeForSignal(signal: 'SIGINT' | 'SIGTERM'): ExitCode {
+  return signal === 'SIGINT' ? EXIT.interrupted : EXIT.terminated;
 }

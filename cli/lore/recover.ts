@@ -3,13 +3,17 @@ import { EXIT } from '../exit-codes.js';
 import type { Handler } from '../program.js';
 import { openLoreSession, type LoreFlags } from './common.js';
 
-/** `lore recover`: rolls back every interrupted run (a journal without its receipt). */
+/**
+ * `lore recover`: rolls back every interrupted run (a journal without its receipt), then
+ * finishes the rollback of every run whose receipt says `interrupted` (an undo had failed).
+ */
 export const handler: Handler<LoreFlags> = async (ctx) => {
   const session = openLoreSession(ctx);
   const reports = await recoverInterrupted({
     store: session.store,
     actions: session.actions,
     tool: 'lore',
+    registry: session.actions,
     onNote: (message) => ctx.out.note(message),
     onUndo: (node, outcome) => ctx.out.note(`  ${node.key} ${outcome}`),
   });

@@ -6,7 +6,8 @@ import { WRIT_JSON_VERSION, openSession, type WritFlags } from './context.js';
 
 /**
  * `writ recover`: takes the run lock and rolls back every interrupted run (a journal without
- * its receipt) from the journal alone, then writes its receipt. Exit 5 when an undo failed.
+ * its receipt) from the journal alone, then writes its receipt; then finishes the rollback of
+ * every run whose receipt says `interrupted` (an undo had failed). Exit 5 when an undo failed.
  */
 export const handler: Handler<WritFlags> = async (ctx: CommandContext<WritFlags>) => {
   const { out } = ctx;
@@ -15,6 +16,7 @@ export const handler: Handler<WritFlags> = async (ctx: CommandContext<WritFlags>
     store: session.store,
     actions: session.registry,
     tool: 'writ',
+    registry: session.registry,
     onNote: (note) => out.warn(note),
   });
   const failed = reports.flatMap((report) => report.failed);
@@ -24,7 +26,7 @@ export const handler: Handler<WritFlags> = async (ctx: CommandContext<WritFlags>
     out.line('nothing to recover: no interrupted run', true);
   } else {
     for (const report of reports) {
-      const what = report.outcome === 'already-recorded' ? 'already had its receipt (journal removed)' : `${report.state}: ${report.undone.length} undone`;
+      const what = report.outcome === 'already-recorded' ? 'already had its receipt (journal removed)' : `${report.state}: ${report.undone.length} undone${report.outcome === 'finished' ? ' (its rollback had stopped at a failed undo)' : ''}`;
       out.line(`${report.stem}: ${what} — receipt ${path.basename(report.receiptPath)}`, true);
       for (const item of report.failed) out.warn(`${item.node}: ${item.message}`);
     }

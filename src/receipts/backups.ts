@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { lstatOrUndefined, DirectoryBackupStore, type BackupRef } from '../actions/index.js';
-import { WritLoreError, type Graph, type JsonValue } from '../graph/index.js';
+import { backupRefsIn, lstatOrUndefined, DirectoryBackupStore } from '../actions/index.js';
+import { WritLoreError, type Graph } from '../graph/index.js';
 import { parseReceiptName } from './names.js';
 import type { StateLayout } from './paths.js';
 import type { ReceiptStore } from './store.js';
@@ -9,20 +9,6 @@ import type { ReceiptStore } from './store.js';
 /** The BackupStore of the run recorded as `stem`: `<state>/backups/<stem>/`. */
 export function backupStoreFor(layout: StateLayout, stem: string): DirectoryBackupStore {
   return new DirectoryBackupStore(path.join(layout.backups, stem));
-}
-
-/** Every BackupRef inside an undo state (they may be nested in arrays and objects). */
-export function backupRefsIn(value: JsonValue | undefined): BackupRef[] {
-  if (value === null || value === undefined || typeof value !== 'object') return [];
-  if (Array.isArray(value)) return value.flatMap((item: JsonValue) => backupRefsIn(item));
-  const record = value as Readonly<Record<string, JsonValue>>;
-  const type = record['type'];
-  const isRef =
-    typeof record['id'] === 'string' &&
-    typeof record['original'] === 'string' &&
-    (type === 'file' || type === 'directory' || type === 'symlink');
-  if (isRef) return [record as BackupRef];
-  return Object.values(record).flatMap((item) => backupRefsIn(item));
 }
 
 /** Which backup directories `prune` considers (one of the two is required). */

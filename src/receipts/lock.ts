@@ -133,6 +133,16 @@ function heldLock(lockPath: string, info: LockInfo): RunLock {
   };
 }
 
+/**
+ * The holder of the run lock at `lockPath` while it may still be running; undefined when the
+ * lock is free or stale. A journal seen while a live run holds the lock is that run's, not an
+ * interrupted one.
+ */
+export async function liveLockHolder(lockPath: string): Promise<LockInfo | undefined> {
+  const holder = await readLock(lockPath);
+  return holder !== undefined && isAlive(holder) ? holder : undefined;
+}
+
 /** Whether the holder may still be running. A lock from another host is assumed alive. */
 export function isAlive(holder: LockInfo): boolean {
   if (holder.hostname !== os.hostname()) return true;
@@ -175,7 +185,7 @@ function lockedError(
   }
   return new WritLoreError(
     'locked',
-    `another ${holder.tool} run (pid ${holder.pid}, started ${started}) holds ${lockPath}`,
+    `another ${holder.tool} run (pid ${holder.pid}, started ${started}) holds the run lock`,
     { path: lockPath, hint: 'wait for it to finish, or remove the lock if that process is gone' },
   );
 }

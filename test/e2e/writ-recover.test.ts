@@ -93,7 +93,7 @@ describe('writ recover after kill -9', () => {
 });
 
 describe('writ apply interrupted by SIGINT', () => {
-  it('rolls back, ignores a second SIGINT while compensating, and exits 1 with a rolled_back receipt', async () => {
+  it('rolls back, ignores a second SIGINT while compensating, and exits 130 with a rolled_back receipt', async () => {
     const fifo = path.join(box.dir, 'identity.fifo');
     execFileSync('mkfifo', [fifo]);
     const identity = await fs.readFile(box.identity);
@@ -114,7 +114,7 @@ describe('writ apply interrupted by SIGINT', () => {
     await running.write(identity);
     await running.close();
     const result = await exit;
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(130);
     expect(result.stderr).toContain('the run was cancelled by SIGINT');
     expect(result.stderr).toContain('rolled back: every change of this run was undone');
     expect(await snapshotHome(box)).toEqual(before);

@@ -8,8 +8,9 @@ import { finished, makeSandbox, receiptNames, sandboxEnv, snapshotHome, writ, ty
 
 /*
  * kill -9 in the middle of `writ rollback`, then `writ recover`. The kill point is exact, with
- * no timers: WRIT_TEST_UNDO_GATE names a FIFO every undo reads first (after journalling its own
- * undo state), so each undo waits until this test opens the FIFO for writing. The test lets the
+ * no timers: a gate failpoint (WRITLORE_FAILPOINTS, src/actions/failpoints.ts) makes every
+ * replayed undo read a FIFO right after journalling its own undo state, so each undo waits until
+ * this test opens the FIFO for writing. The test lets the
  * first undo through, waits (fs.watch on the receipts directory, no polling) until the journal holds the second undo's
  * state, then kills the child blocked at the second gate.
  */
@@ -63,7 +64,7 @@ describe('writ recover after kill -9 during writ rollback', () => {
 
     const fifo = path.join(box.dir, 'undo.fifo');
     execFileSync('mkfifo', [fifo]);
-    const env = { ...sandboxEnv(box), WRIT_TEST_UNDO_GATE: fifo };
+    const env = { ...sandboxEnv(box), WRITLORE_FAILPOINTS: `at=registered,action=receipt.undo,effect=gate,fifo=${fifo}` };
     const child = spawn(process.execPath, [path.join(ROOT, 'bin/writ.js'), 'rollback'], { cwd: box.dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const exit = finished(child);
     let isKilled = false;

@@ -3,7 +3,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LOCK_HOLDER_ENV, acquireRunLock, readLock } from '../../src/index.js';
+import { LOCK_HOLDER_ENV, acquireRunLock, liveLockHolder, readLock } from '../../src/index.js';
 import { makeTempDir, removeTempDir } from './helpers.js';
 
 let dir: string;
@@ -63,7 +63,7 @@ describe('acquireRunLock', () => {
     await writeLock(pid);
     await expect(acquireRunLock(lockPath, { tool: 'writ' })).rejects.toMatchObject({
       code: 'locked',
-      message: `another writ run (pid ${pid}, started 12:01:03) holds ${lockPath}`,
+      message: `another writ run (pid ${pid}, started 12:01:03) holds the run lock`,
       hint: 'wait for it to finish, or remove the lock if that process is gone',
     });
   });
@@ -109,5 +109,16 @@ describe('acquireRunLock', () => {
     await writeLock(pid);
     await lock.release();
     expect((await readLock(lockPath))?.pid).toBe(pid);
+  });
+});
+
+describe('liveLockHolder', () => {
+  it('names a live holder, and nothing for no lock or a dead holder', async () => {
+    expect(await liveLockHolder(lockPath)).toBeUndefined();
+    await writeLock(await deadPid());
+    expect(await liveLockHolder(lockPath)).toBeUndefined();
+    const pid = await liveProcess();
+    await writeLock(pid);
+    expect((await liveLockHolder(lockPath))?.pid).toBe(pid);
   });
 });
