@@ -58,7 +58,8 @@ function addInstallCommands(program: Command): void {
     {
       name: 'recover',
       description: 'Roll back an interrupted install or remove from its journal',
-      examples: `  $ lore recover`,
+      examples: `  $ lore recover                   roll back every interrupted run (lore's or writ's)
+  $ lore recover --json`,
       options: commonOptions(),
     },
     () => import('./lore/recover.js').then((module) => module.handler),
@@ -68,12 +69,14 @@ function addInstallCommands(program: Command): void {
 function addQueryCommands(program: Command): void {
   addCommand(
     program,
-    { name: 'list', description: 'Installed packages with versions (from receipts)', examples: `  $ lore list --json`, options: commonOptions() },
+    { name: 'list', description: 'Installed packages with versions (from receipts)', examples: `  $ lore list
+  $ lore list --json`, options: commonOptions() },
     () => import('./lore/list.js').then((module) => module.handler),
   );
   addCommand(
     program,
-    { name: 'info <package>', description: 'Show a package of the registry', examples: `  $ lore info themed-prompt --registry fixtures/registry`, options: commonOptions() },
+    { name: 'info <package>', description: 'Show a package of the registry', examples: `  $ lore info themed-prompt --registry fixtures/registry
+  $ lore info greet --json`, options: commonOptions() },
     () => import('./lore/info.js').then((module) => module.handler),
   );
   addCommand(

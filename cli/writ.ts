@@ -28,8 +28,8 @@ function planOptions(): Option[] {
 
 function conflictFlags(): Option[] {
   return [
-    new Option('--conflict <resolution>', 'what to do with anything in the way').choices(['stop', 'backup', 'overwrite', 'skip', 'adopt']).default('stop'),
-    new Option('--conflict-path <path=resolution>', 'a resolution for one target path (repeatable)').argParser(collect),
+    new Option('--conflict <resolution>', 'what to do with anything in the way (a saved plan keeps what was chosen with --out)').choices(['stop', 'backup', 'overwrite', 'skip', 'adopt']).default('stop'),
+    new Option('--conflict-path <path=resolution>', 'a resolution for one target path: absolute, ~/… or relative to the target (repeatable)').argParser(collect),
   ];
 }
 
@@ -43,7 +43,8 @@ function addApply(program: Command): void {
   $ writ apply --repo ~/dotfiles --dry-run --diff      ... with unified diffs of copies and templates
   $ writ apply --repo ~/dotfiles --dry-run --out p.yaml  save the plan (signed when a key exists)
   $ writ apply --plan p.yaml                           run exactly that plan, if nothing drifted
-  $ writ apply shell git --repo ~/dotfiles --conflict backup
+  $ writ apply shell git --repo ~/dotfiles --conflict backup   move what is in the way to the backups
+  $ writ apply --conflict-path '~/.bashrc=adopt'        move ~/.bashrc into the repository, then link it
   $ writ apply --layer base=~/base --layer personal=~/me --identity ~/.age/key.txt`,
       options: [
         ...planOptions(),
@@ -92,7 +93,7 @@ function addRecovery(program: Command): void {
     {
       name: 'recover',
       description: 'Roll back a run that was interrupted (killed), from its journal',
-      examples: `  $ writ recover
+      examples: `  $ writ recover                       roll back every interrupted run (writ's or lore's)
   $ writ recover --json`,
       options: [new Option('--config-dir <dir>', 'config directory (keys); or WRIT_LORE_CONFIG_DIR')],
     },

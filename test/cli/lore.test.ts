@@ -273,6 +273,9 @@ describe('lore remove', () => {
     const compensation = removal?.nodes.find((node) => node.annotations?.['lore.compensates'] !== undefined);
     expect(compensation?.annotations?.['lore.compensates']).toBe('with-hooks.provision.compensate.1.exec');
     expect(compensation?.status).toBe('completed');
+    const replays = removal?.nodes.filter((node) => node.annotations?.['lore.undoes'] !== undefined) ?? [];
+    expect(replays.length).toBeGreaterThan(0);
+    expect(new Set(replays.map((node) => `${node.action} ${node.status}`))).toEqual(new Set(['receipt.undo completed']));
     const after = await snapshotTree(dirs.prefix);
     expect(after['share/with-hooks/marker']).toBeUndefined();
     expect(after['bin/hello-tool']).toBeUndefined();
@@ -283,5 +286,34 @@ describe('lore remove', () => {
     const directory = { type: 'directory', mode: expect.any(String) };
     expect(await snapshotTree(dirs.prefix)).toEqual({ ...before, lib: directory, 'lib/lore': directory });
     expect((await readdir(join(dirs.state, 'receipts'))).filter((name) => name.endsWith('.yaml'))).toHaveLength(3);
+  });
+});
+
+describe('lore recover', () => {
+  // A `lore remove` of with-hooks killed (SIGKILL) after its fifth node, journalled by the
+  // version whose removal replayed undo state with its own `lore.undo` action (now `receipt.undo`).
+  const stem = 'lore-2026-11-25T06-27-54-374Z';
+  const legacyJournal = [
+    '7d6de1f8 {"kind":"run-start","v":1,"run":"lore-2026-11-25T06-27-54-374Z","tool":"lore","timestamp":"2026-11-25T06:27:54.374Z","started_at":"2026-11-25T06:27:54.387Z","pid":5270,"platform":{"os":"linux","arch":"x64"},"context":{"packages":["with-hooks@1.0.0"],"prefix":"/tmp/dedupe-h/run/prefix","variables":{"lore":{"operation":"remove","requested":["with-hooks"],"depends":{}}}}}',
+    '2cd87b1a {"kind":"node-done","node":"with-hooks.remove.1.shell.exec","action":"lore.undo","status":"completed"}',
+    '5d1caa94 {"kind":"undo-registered","node":"with-hooks.remove.2.shell.exec","action":"shell.exec","undo":{"kind":"none","command":"echo \\"with-hooks: provision rolled back\\" >&2"}}',
+  ];
+
+  it('recovers an interrupted remove journalled with lore.undo nodes, which left nothing to undo', async () => {
+    await mkdir(join(dirs.state, 'receipts'), { recursive: true });
+    await writeFile(join(dirs.state, 'receipts', `${stem}.journal`), `${legacyJournal.join('\n')}\n`);
+    const result = await runLore(['recover'], dirs);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`${stem}: recovered, rolled_back, 1 undone`);
+    expect(result.stderr).toContain('with-hooks.remove.2.shell.exec not-compensable');
+    const store = new ReceiptStore({ stateDir: dirs.state });
+    const receipt = await store.load(stem);
+    expect(receipt.state).toBe('rolled_back');
+    expect(receipt.nodes.map((node) => [node.id, node.action, node.status])).toEqual([
+      ['with-hooks.remove.1.shell.exec', 'lore.undo', 'completed'],
+      ['with-hooks.remove.2.shell.exec', 'shell.exec', 'failed'],
+    ]);
+    expect(await store.journals()).toEqual([]);
+    expect((await runLore(['list'], dirs)).code).toBe(0);
   });
 });
