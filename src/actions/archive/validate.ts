@@ -38,7 +38,41 @@ export function planEntries(raw: readonly RawEntry[], options: PlanOptions): Pla
     // A repeated directory merges into the first; a repeated file replaces it (tar semantics).
     if (previous === undefined || previous.kind !== 'directory') planned.set(path, next);
   });
+  // Only now are all links known: one may lead through another that comes later in the archive.
+  for (const link of planned.values()) {
+    if (link.kind !== 'symlink' || followLinks(posix.dirname(link.path), link.target, planned, { hops: 0 }) !== undefined) continue;
+    const member = raw[link.index];
+    const problem = `is a symlink to ${JSON.stringify(link.target)}, which points outside the destination once the archive's other links are followed`;
+    if (member !== undefined) fail(member, problem);
+  }
   return [...planned.values()];
+}
+
+/** Most links followed for one path, as the kernel allows (beyond it the path fails with ELOOP). */
+const MAX_HOPS = 40;
+
+/**
+ * Where `target`, read from the directory `from`, ends up inside the destination when the
+ * archive's own symlinks along the way are followed; undefined when it leaves (a lexical check
+ * misses `a/b/c -> ../..` followed by `z -> a/b/c/../../..`).
+ */
+function followLinks(from: string, target: string, planned: ReadonlyMap<string, PlannedEntry>, seen: { hops: number }): string | undefined {
+  const parts = from === '.' ? [] : from.split('/');
+  for (const part of target.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') {
+      if (parts.pop() === undefined) return undefined;
+      continue;
+    }
+    parts.push(part);
+    const link = planned.get(parts.join('/'));
+    if (link?.kind !== 'symlink' || seen.hops >= MAX_HOPS) continue;
+    seen.hops += 1;
+    const resolved = followLinks(parts.slice(0, -1).join('/') || '.', link.target, planned, seen);
+    if (resolved === undefined) return undefined;
+    parts.splice(0, parts.length, ...resolved.split('/').filter((name) => name !== ''));
+  }
+  return parts.join('/');
 }
 
 /** The destination-relative path of a member name, or undefined when `strip` removes it all. */

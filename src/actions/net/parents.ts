@@ -23,7 +23,8 @@ export async function removeEmptyDirectories(dirs: readonly string[]): Promise<s
     try {
       await rmdir(dir);
     } catch (error) {
-      if (isCode(error, 'ENOENT')) continue;
+      // ENOTDIR: a parent is not a directory, so this one was never made (or is not ours).
+      if (isCode(error, 'ENOENT') || isCode(error, 'ENOTDIR')) continue;
       if (isCode(error, 'ENOTEMPTY') || isCode(error, 'EEXIST')) {
         kept.push(dir);
         continue;

@@ -1,5 +1,6 @@
+import { statSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { isAbsolute, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { WritLoreError } from '../../graph/index.js';
 import type { ActionCatalog, Graph, JsonObject } from '../../graph/index.js';
 import type { Clock } from '../../actions/index.js';
@@ -47,6 +48,7 @@ export interface InstallPlan {
 
 /** Expands a leading `~` (default prefix `~/.local`) and makes the prefix absolute. */
 export function expandPrefix(prefix = '~/.local', home: string = homedir()): string {
+  if (prefix.trim() === '') throw new WritLoreError('invalid-input', 'the prefix is empty', { hint: 'pass --prefix DIR (default ~/.local)' });
   const expanded = prefix === '~' ? home : prefix.startsWith('~/') ? join(home, prefix.slice(2)) : prefix;
   return resolve(expanded);
 }
@@ -64,6 +66,7 @@ export function expandPrefix(prefix = '~/.local', home: string = homedir()): str
 export function buildInstallPlan(resolution: Resolution, options: InstallPlanOptions): InstallPlan {
   const prefix = options.prefix;
   if (!isAbsolute(prefix)) throw new WritLoreError('invalid-input', `prefix "${prefix}" must be an absolute path`);
+  checkPrefixOnDisk(prefix);
   const plan = new Plan(options.catalog, {
     tool: 'lore',
     platform: resolution.host,
@@ -73,6 +76,28 @@ export function buildInstallPlan(resolution: Resolution, options: InstallPlanOpt
   });
   const packages = resolution.packages.map((pkg) => addPackage(plan, pkg, resolution, options));
   return { graph: plan.graph(), packages };
+}
+
+/** Rejects a prefix that is, or lies under, something other than a directory: no step could write there. */
+function checkPrefixOnDisk(prefix: string): void {
+  for (let dir = prefix; ; dir = dirname(dir)) {
+    const stats = statOrUndefined(dir);
+    if (stats !== undefined && !stats.isDirectory()) {
+      throw new WritLoreError('invalid-input', `prefix ${prefix}: ${dir} is not a directory`, { path: dir, hint: 'choose another --prefix' });
+    }
+    if (stats !== undefined || dirname(dir) === dir) return;
+  }
+}
+
+/** `stat` (links followed), undefined when the path or a parent of it is missing or not a directory. */
+function statOrUndefined(path: string): ReturnType<typeof statSync> {
+  try {
+    return statSync(path, { throwIfNoEntry: false });
+  } catch (error) {
+    // ENOTDIR: a parent is a file, which the walk up finds and reports.
+    if ((error as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
+    throw error;
+  }
 }
 
 function planContext(resolution: Resolution, prefix: string, registry: string): JsonObject {

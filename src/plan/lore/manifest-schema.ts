@@ -9,6 +9,22 @@ import type { ManagerName } from '../../actions/index.js';
 /** The pattern a package, feature or setting name must match. */
 export const PACKAGE_NAME_PATTERN = /^[a-z0-9][a-z0-9-]*$/;
 
+/** The longest package, feature or setting name: it becomes a directory name under `lib/lore/`. */
+export const NAME_MAX_LENGTH = 64;
+
+/** Why `name` is not a valid package, feature or setting name (`what` labels it), or undefined. */
+export function nameProblem(name: string, what: string): string | undefined {
+  // Quoted as JSON, with the controls JSON leaves raw escaped too (DEL, C1, line and bidi
+  // marks), so a hostile name cannot steer the terminal; a very long name is cut short.
+  const shown = JSON.stringify(name.length > 40 ? `${name.slice(0, 40)}…` : name).replace(
+    /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,
+    (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+  if (name.length > NAME_MAX_LENGTH) return `${what} ${shown} is longer than ${NAME_MAX_LENGTH} characters`;
+  if (!PACKAGE_NAME_PATTERN.test(name)) return `${what} ${shown} must match ${PACKAGE_NAME_PATTERN.source}`;
+  return undefined;
+}
+
 /** The phases of the install operation, in the order they run. */
 export const INSTALL_PHASES = ['prepare', 'install', 'provision', 'verify'] as const;
 /** One of {@link INSTALL_PHASES}. */

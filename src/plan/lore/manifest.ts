@@ -1,4 +1,4 @@
-import { INSTALL_PHASES, PACKAGE_NAME_PATTERN, SETTING_TYPES } from './manifest-schema.js';
+import { INSTALL_PHASES, SETTING_TYPES, nameProblem } from './manifest-schema.js';
 import type {
   FeatureSpec,
   IndexEntry,
@@ -77,9 +77,8 @@ export function parseManifest(text: string, options: ManifestParseOptions = {}):
 }
 
 function checkName(src: YamlSource, name: string, line: number, what: string): string {
-  if (!PACKAGE_NAME_PATTERN.test(name)) {
-    src.fail(line, `${what} "${name}" must match ${PACKAGE_NAME_PATTERN.source}`, 'use lowercase letters, digits and dashes');
-  }
+  const problem = nameProblem(name, what);
+  if (problem !== undefined) src.fail(line, problem, 'use lowercase letters, digits and dashes');
   return name;
 }
 

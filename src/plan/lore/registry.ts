@@ -1,5 +1,6 @@
+import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WritLoreError } from '../../graph/index.js';
@@ -37,6 +38,22 @@ export interface PackageRegistry {
 }
 
 const SCHEME = /^[a-z][a-z0-9+.-]*:/i;
+
+/** The largest registry file read: an index lists many packages, a manifest is a page of YAML. */
+const MAX_BYTES = { index: 16 * 1024 * 1024, manifest: 1024 * 1024 } as const;
+
+/** The size limit of a registry-relative file. */
+function sizeLimit(file: string): number {
+  return file === 'index.yaml' ? MAX_BYTES.index : MAX_BYTES.manifest;
+}
+
+/** The error for a registry file over its limit (checked before it is read or parsed). */
+function tooLarge(where: string, limit: number): WritLoreError {
+  return new WritLoreError('invalid-input', `file too large (over ${limit / 1024 / 1024} MiB)`, {
+    path: where,
+    hint: 'a registry file this big is damaged or hostile; check the registry',
+  });
+}
 
 /** The `sha256:` digest of some bytes. */
 function sha256Digest(bytes: Uint8Array | string): string {
@@ -115,6 +132,9 @@ class DirectoryRegistry extends BaseRegistry {
 
   protected async readText(file: string, digest: string | undefined): Promise<string> {
     const path = this.describe(file);
+    // A file that cannot be stat'ed cannot be read either: readFile below reports why.
+    const size = await stat(path).then((stats) => stats.size, () => 0);
+    if (size > sizeLimit(file)) throw tooLarge(path, sizeLimit(file));
     const bytes = await readFile(path).catch((error: unknown) => {
       const code = (error as NodeJS.ErrnoException).code;
       throw new WritLoreError(code === 'ENOENT' ? 'not-found' : 'internal', `cannot read registry file ${path}: ${code ?? String(error)}`, {
@@ -124,7 +144,7 @@ class DirectoryRegistry extends BaseRegistry {
       });
     });
     checkDigest(bytes, digest, path);
-    return bytes.toString('utf8');
+    return decodeUtf8(bytes, path);
   }
 }
 
@@ -160,11 +180,11 @@ class HttpRegistry extends BaseRegistry {
   protected async readText(file: string, digest: string | undefined): Promise<string> {
     const cached = this.#cache.read(file);
     // The index pins each manifest's digest: a cached copy with that digest is current.
-    if (digest !== undefined && cached?.digest === digest) return cached.bytes.toString('utf8');
+    if (digest !== undefined && cached?.digest === digest) return decodeUtf8(cached.bytes, this.describe(file));
     if (this.#options.offline === true) {
       if (cached === undefined) throw new WritLoreError('not-found', `${this.describe(file)} is not cached`, { hint: 'run once online' });
       checkDigest(cached.bytes, digest, this.describe(file));
-      return cached.bytes.toString('utf8');
+      return decodeUtf8(cached.bytes, this.describe(file));
     }
     const fetched = await this.#fetch(file).catch((error: unknown) => {
       if (!(error instanceof WritLoreError) || error.code === 'not-found' || cached === undefined) throw error;
@@ -172,8 +192,9 @@ class HttpRegistry extends BaseRegistry {
       return cached.bytes;
     });
     checkDigest(fetched, digest, this.describe(file));
+    const text = decodeUtf8(fetched, this.describe(file));
     if (fetched !== cached?.bytes) await this.#cache.write(file, fetched);
-    return fetched.toString('utf8');
+    return text;
   }
 
   async #fetch(file: string): Promise<Buffer> {
@@ -187,8 +208,36 @@ class HttpRegistry extends BaseRegistry {
     }
     if (response.status === 404) throw new WritLoreError('not-found', `${url} does not exist (HTTP 404)`);
     if (!response.ok) throw new WritLoreError('action-failed', `cannot fetch ${url}: HTTP ${response.status}`);
-    return Buffer.from(await response.arrayBuffer());
+    return readCapped(response, sizeLimit(file), url);
   }
+}
+
+/** The text of a registry file; bytes that are not UTF-8 are an error naming the first such line. */
+function decodeUtf8(bytes: Buffer, where: string): string {
+  if (isUtf8(bytes)) return bytes.toString('utf8');
+  let start = 0;
+  let line = 1;
+  for (let end = bytes.indexOf(0x0a); end !== -1 && isUtf8(bytes.subarray(start, end)); end = bytes.indexOf(0x0a, start)) {
+    start = end + 1;
+    line += 1;
+  }
+  throw new WritLoreError('invalid-input', 'not valid UTF-8', { path: where, line, hint: 'registry files are UTF-8 text' });
+}
+
+/** The body of `response`, refused (and the transfer cancelled) once it passes `limit` bytes. */
+async function readCapped(response: Response, limit: number, url: string): Promise<Buffer> {
+  if (Number(response.headers.get('content-length') ?? 0) > limit) {
+    await response.body?.cancel();
+    throw tooLarge(url, limit);
+  }
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of response.body ?? []) {
+    size += chunk.byteLength;
+    if (size > limit) throw tooLarge(url, limit);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
 }
 
 function checkDigest(bytes: Uint8Array, digest: string | undefined, where: string): void {

@@ -1,5 +1,6 @@
 import { WritLoreError } from '../../graph/index.js';
 import type { Platform } from '../../graph/index.js';
+import { nameProblem } from './manifest-schema.js';
 import type { PackageManifest, SettingValue, SourceSpec } from './manifest-schema.js';
 import type { PackageRegistry } from './registry.js';
 import { manifestPlatform } from './platform-names.js';
@@ -64,6 +65,11 @@ export async function resolveInstall(
   options: ResolveOptions,
 ): Promise<Resolution> {
   if (names.length === 0) throw new WritLoreError('invalid-input', 'no package to install', { hint: 'name at least one package' });
+  // Before the registry is read: a hostile name never reaches a path or a URL.
+  for (const name of names) {
+    const problem = nameProblem(name, 'package name');
+    if (problem !== undefined) throw new WritLoreError('invalid-input', problem, { hint: 'package names use lowercase letters, digits and dashes' });
+  }
   const platform = manifestPlatform(options.platform);
   const order = await orderPackages(registry, names);
   checkConflicts(order.manifests);

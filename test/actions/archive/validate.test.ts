@@ -36,8 +36,15 @@ describe('planEntries', () => {
     ['an empty symlink target', [link('l', '')], 'is a symlink without a target'],
     ['a NUL in a name', [file('a\0b')], 'contains a NUL byte'],
     ['a drive-letter name', [file('C:/Windows/x')], 'is an absolute path'],
+    ['a symlink chain leaving only when followed', [link('a/b/c', '../..'), link('z', 'a/b/c/../..')], 'entry "z" is a symlink to "a/b/c/../..", which points outside'],
+    ['the same chain with the inner link last', [link('z', 'a/b/c/../../x'), link('a/b/c', '../..')], 'entry "z" is a symlink to "a/b/c/../../x", which points outside'],
   ])('rejects %s', (_label, entries, message) => {
     expect(() => planEntries(entries, { label: 'a.tar' })).toThrow(message);
+  });
+
+  it('accepts links through other links that stay inside, and a harmless loop', () => {
+    const entries = [link('lib', 'lib64'), dir('lib64/'), link('lib64/up', '..'), link('bin/t', '../lib/up/lib64'), link('x', 'y'), link('y', 'x')];
+    expect(planEntries(entries, { label: 'a.tar' }).map((entry) => entry.path)).toEqual(['lib', 'lib64', 'lib64/up', 'bin/t', 'x', 'y']);
   });
 
   it('keeps every planned path and link inside the destination, whatever the names (property)', () => {

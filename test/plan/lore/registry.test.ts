@@ -131,6 +131,21 @@ describe('openRegistry over HTTP', () => {
     expect((await rejection(uncached.index())).message).toMatch(/HTTP 503/);
   });
 
+  it('refuses a remote file over its size limit, announced or endless, and one that is not UTF-8', async () => {
+    const endless = new ReadableStream<Uint8Array>({ pull: (controller) => controller.enqueue(new Uint8Array(1024 * 1024)) });
+    const answers = [
+      new Response(endless),
+      new Response('packages: {}\n', { headers: { 'content-length': String(17 * 1024 * 1024) } }),
+      new Response(Buffer.from('packages: {}\n# caf\xe9\n', 'latin1')),
+    ];
+    const serving: typeof fetch = () => Promise.resolve(answers.shift() ?? new Response('', { status: 404 }));
+    const open = () => openRegistry('http://127.0.0.1:9/registry', { cacheDir: dir, fetch: serving });
+    for (let answer = 0; answer < 2; answer += 1) {
+      expect((await rejection(open().index())).located).toBe('http://127.0.0.1:9/registry/index.yaml: file too large (over 16 MiB)');
+    }
+    expect((await rejection(open().index())).located).toBe('http://127.0.0.1:9/registry/index.yaml:2: not valid UTF-8');
+  });
+
   it('uses the cache when the network is down', async () => {
     server = await serveFixture();
     const location = `${server.url}/registry`;
