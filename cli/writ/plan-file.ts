@@ -3,6 +3,7 @@ import path from 'node:path';
 import {
   WritLoreError,
   assertVerified,
+  assertWritConfined,
   immediate,
   parseGraph,
   describeTargetState,
@@ -14,6 +15,7 @@ import {
   type Node,
 } from '../../src/index.js';
 import type { TargetPrediction } from './predict.js';
+import { formatCount } from '../plural.js';
 
 /** The annotation holding what a target looked like when the plan was saved (its precondition). */
 export const EXPECT_ANNOTATION = 'writ.expect';
@@ -76,6 +78,7 @@ export async function loadPlan(file: string, options: LoadPlanOptions): Promise<
       hint: "save one with 'writ apply --dry-run --out FILE'",
     });
   }
+  assertWritConfined(graph, graph.nodes, file);
   return graph;
 }
 
@@ -93,8 +96,8 @@ export async function assertFresh(graph: Graph, file: string): Promise<void> {
     if (now !== expected) drifted.push(`  ${slot.value}: was ${expected}, now ${now}`);
   }
   if (drifted.length === 0) return;
-  const noun = drifted.length === 1 ? 'path' : 'paths';
-  throw new WritLoreError('stale-plan', `the plan is stale: ${drifted.length} ${noun} changed since it was saved; nothing was changed:\n${drifted.join('\n')}`, {
+  const paths = formatCount(drifted.length, 'path');
+  throw new WritLoreError('stale-plan', `the plan is stale: ${paths} changed since it was saved; nothing was changed:\n${drifted.join('\n')}`, {
     path: file,
     hint: "make a new plan with 'writ apply --dry-run --out FILE'",
   });

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { WritLoreError, errorMessage } from '../graph/index.js';
+import { WritLoreError } from '../graph/index.js';
 import type { Clock } from '../actions/index.js';
 
 /**
@@ -86,8 +86,9 @@ function parseLockInfo(text: string, lockPath: string): LockInfo {
   let value: unknown;
   try {
     value = JSON.parse(text);
-  } catch (error) {
-    throw malformed(lockPath, errorMessage(error));
+  } catch {
+    // JSON.parse quotes the text it failed on, newlines included: the message stays one line.
+    throw malformed(lockPath, 'not JSON');
   }
   if (typeof value !== 'object' || value === null) throw malformed(lockPath, 'not an object');
   const record = value as Record<string, unknown>;
@@ -100,7 +101,8 @@ function parseLockInfo(text: string, lockPath: string): LockInfo {
 }
 
 function malformed(lockPath: string, why: string): WritLoreError {
-  return new WritLoreError('locked', `the run lock ${lockPath} is unreadable (${why})`, {
+  // A lock writ did not write (a live run's lock is always whole: it is created complete).
+  return new WritLoreError('invalid-input', `the run lock is not a lock writ or lore wrote (${why})`, {
     path: lockPath,
     hint: 'if no writ or lore run is active, remove the lock file',
   });

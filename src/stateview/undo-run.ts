@@ -2,6 +2,7 @@ import { UNDO_REPLAY_ACTION, type ActionRegistry, type Clock } from '../actions/
 import { errorMessage } from '../graph/index.js';
 import type { GraphContext, GraphState } from '../graph/index.js';
 import { buildUndoPlan, runRecorded, type ReceiptStore, type UndoPlanItem } from '../receipts/index.js';
+import { assertUndoConfined } from './undo-confine.js';
 import { WRIT_UNDO_OF, targetPath, unwindingOrder, type UndoItem } from './deployments.js';
 
 /** Which writ operation an undo is: `rollback` undoes one run, `remove` some projects. */
@@ -40,6 +41,7 @@ export interface UndoOutcome {
  * One undo failing compensates the others: the target stays as the undone run left it.
  */
 export async function runUndo(items: readonly UndoItem[], options: RunUndoOptions): Promise<UndoOutcome> {
+  await assertUndoConfined(options.store, items);
   const stems = [...new Set(items.map((item) => item.stem))];
   const settings = { ...(options.context.settings ?? {}), operation: options.operation, undo_of: stems.join(',') };
   const planItems = unwindingOrder(items).map((item): UndoPlanItem => planItem(item, options));

@@ -97,10 +97,14 @@ describe('acquireRunLock', () => {
     expect(process.env[LOCK_HOLDER_ENV]).toBeUndefined();
   });
 
-  it('names an unreadable lock file', async () => {
+  it('names an unreadable lock file as bad input, in one line', async () => {
     await fs.mkdir(path.dirname(lockPath), { recursive: true });
-    await fs.writeFile(lockPath, 'garbage');
-    await expect(acquireRunLock(lockPath, { tool: 'writ' })).rejects.toThrow(/run lock .* is unreadable/);
+    await fs.writeFile(lockPath, 'garbage\n');
+    await expect(acquireRunLock(lockPath, { tool: 'writ' })).rejects.toMatchObject({
+      code: 'invalid-input',
+      path: lockPath,
+      message: 'the run lock is not a lock writ or lore wrote (not JSON)',
+    });
   });
 
   it('does not remove a lock that another process took over', async () => {

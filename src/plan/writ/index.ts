@@ -39,3 +39,4 @@ export * from './collisions.js';
 export * from './build.js';
 export * from './sources.js';
 export * from './run-data.js';
+export * from './confine.js';

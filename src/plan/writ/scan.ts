@@ -1,6 +1,6 @@
-import { readdirSync } from 'node:fs';
+import { lstatSync, readdirSync, readlinkSync, realpathSync } from 'node:fs';
 import type { Dirent } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
 import { WritLoreError } from '../../graph/index.js';
 import { compareText } from './order.js';
 import type { IgnoreRules } from './ignore.js';
@@ -146,6 +146,7 @@ function walk(context: WalkContext, directory: string, relative: string, targetD
   const { scan, layer, options } = context;
   for (const entry of listDirectory(directory) ?? []) {
     const path = childPath(directory, entry.name);
+    assertPlainName(entry.name, path);
     const entryRelative = `${relative}/${entry.name}`;
     const isDirectory = entry.isDirectory();
     const ignored = options.ignore.reason(entryRelative, isDirectory);
@@ -154,6 +155,7 @@ function walk(context: WalkContext, directory: string, relative: string, targetD
     } else if (isDirectory) {
       walk(context, path, entryRelative, childPath(targetDirectory, entry.name));
     } else if (entry.isFile() || entry.isSymbolicLink()) {
+      if (entry.isSymbolicLink()) assertLinkInside(path, layer.path);
       const named = transformOf(entry.name, path);
       scan.candidates.push({
         target: childPath(targetDirectory, named.targetName),
@@ -170,6 +172,50 @@ function walk(context: WalkContext, directory: string, relative: string, targetD
       scan.skipped.push({ kind: 'unsupported-type', path, layer: layer.name, reason: 'not a file, symlink or directory' });
     }
   }
+}
+
+/**
+ * A name writ cannot deploy faithfully: bytes that are not UTF-8 (read back as U+FFFD, so the
+ * path writ would link to does not exist) or control characters (a newline in a target name
+ * would forge lines in every listing and receipt view).
+ */
+function assertPlainName(name: string, path: string): void {
+  if (/[\u0000-\u001f\u007f]/.test(name)) {
+    throw new WritLoreError('invalid-input', `${JSON.stringify(path)}: the file name holds a control character; rename it`, { hint: 'writ deploys names of printable characters only' });
+  }
+  if (name.includes('\uFFFD') && lstatSync(path, { throwIfNoEntry: false }) === undefined) {
+    throw new WritLoreError('invalid-input', `${JSON.stringify(path)}: the file name is not valid UTF-8; rename it`, { hint: 'writ deploys UTF-8 names only' });
+  }
+}
+
+/**
+ * A symlink in a layer must resolve inside that layer: deploying a link to it would otherwise
+ * hand out something outside the repository (`~/.x` → repo → `/etc/shadow`), and a copy would
+ * read it. GNU Stow refuses such links too; writ names the link and stops (exit 2).
+ */
+function assertLinkInside(path: string, layerRoot: string): void {
+  const lexical = resolve(dirname(path), readlinkSync(path));
+  let resolved: string | undefined;
+  try {
+    resolved = realpathSync(path);
+  } catch (error) {
+    // A dangling or looping link has no real path: its written target is all there is to judge.
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT' && code !== 'ELOOP') throw error;
+  }
+  const realRoot = realpathSync(layerRoot);
+  const isInside = resolved === undefined
+    ? isWithin(lexical, layerRoot) || isWithin(lexical, realRoot)
+    : isWithin(resolved, realRoot);
+  if (isInside) return;
+  throw new WritLoreError('invalid-input', `the symlink points outside its layer ${layerRoot} (to ${resolved ?? lexical})`, {
+    path,
+    hint: 'replace it with the file itself, or point it inside the layer',
+  });
+}
+
+function isWithin(path: string, root: string): boolean {
+  return path === root || path.startsWith(root.endsWith(sep) ? root : root + sep);
 }
 
 /**
