@@ -186,13 +186,18 @@ async function journalRows(work: string, where = TMP, size = 10_000, rounds = 7)
   ];
 }
 
-/** The journal rows, on tmpfs or in a fresh directory under BENCH_JOURNAL_DIR when set. */
+/**
+ * The journal rows, on tmpfs or in a fresh directory under BENCH_JOURNAL_DIR when set;
+ * BENCH_JOURNAL_ROUNDS sets the rounds (default 7). Only these rows:
+ * `node dist/bench/receipts.js journal`.
+ */
 async function journalRowsIn(work: string): Promise<BenchRow[]> {
   const base = process.env['BENCH_JOURNAL_DIR'];
-  if (base === undefined || base === '') return journalRows(work);
+  const rounds = Number(process.env['BENCH_JOURNAL_ROUNDS'] ?? 7);
+  if (base === undefined || base === '') return journalRows(work, TMP, 10_000, rounds);
   const dir = fs.mkdtempSync(path.join(base, 'writ-lore-bench-journal-'));
   try {
-    return await journalRows(dir, base);
+    return await journalRows(dir, base, 10_000, rounds);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -69,11 +69,11 @@ export class NodeContext implements ActionContext {
     env.ledger.setUndo(node, state);
     if (env.hooks.has('onUndoRegistered')) {
       const iteration = scope.iteration;
-      await env.hooks.emit('onUndoRegistered', {
-        node,
-        undo: state,
-        ...(iteration === undefined ? {} : { iteration }),
-      });
+      const pending = env.hooks.emitWriteAhead(
+        'onUndoRegistered',
+        iteration === undefined ? { node, undo: state } : { node, undo: state, iteration },
+      );
+      if (pending !== undefined) await pending;
     }
     if (scope.onUndo !== undefined) await scope.onUndo();
   }

@@ -64,7 +64,12 @@ export async function runNode(env: RunEnv, scope: Scope, node: Node): Promise<bo
   if (output.result !== undefined) scope.results.set(node.id, output.result);
   env.ledger.markCompleted(node, output);
   if (env.hooks.has('onNodeComplete')) {
-    await env.hooks.emit('onNodeComplete', { node, outcome: { kind: 'completed', result: output.result }, ...iteration });
+    const outcome = { kind: 'completed', result: output.result } as const;
+    const pending = env.hooks.emit(
+      'onNodeComplete',
+      scope.iteration === undefined ? { node, outcome } : { node, outcome, iteration: scope.iteration },
+    );
+    if (pending !== undefined) await pending;
   }
   return true;
 }

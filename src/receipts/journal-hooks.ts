@@ -1,6 +1,7 @@
 import type { ExecutorHooks } from '../executor/index.js';
 import type { JsonValue, Node } from '../graph/index.js';
 import type { Journal } from './journal.js';
+import { undoStateJson } from './journal-undo-json.js';
 import {
   compensationDoneJson,
   nodeDoneJson,
@@ -53,10 +54,10 @@ export function journalHooks(journal: Journal): ExecutorHooks {
         last.value = undo;
         return undefined;
       }
-      const json = JSON.stringify(undo);
+      const json = undoStateJson(undo);
       journalled.set(key, { value: undo, json });
       journal.appendJson(undoRegisteredJson(node.id, node.action, json, targetPath(node), iterationOf(iteration)));
-      return journal.commit();
+      return journal.commitOrJoin();
     },
     onNodeComplete: ({ node, outcome, iteration }) => {
       const key = keyOf(node, iteration);
@@ -101,13 +102,13 @@ function iterationOf(iteration: JournalIteration | undefined): JournalIteration 
  * shares the registered one's parts.
  */
 function isUnchanged(last: Journalled, undo: JsonValue): boolean {
-  return undo === last.value ? JSON.stringify(undo) === last.json : isSameJson(undo, last.value);
+  return undo === last.value ? undoStateJson(undo) === last.json : isSameJson(undo, last.value);
 }
 
 /** The JSON of a final undo state that differs from the last journalled one, else undefined. */
 function changedJson(undo: JsonValue, last: Journalled | undefined): string | undefined {
   if (last !== undefined && isSameJson(undo, last.value)) return undefined;
-  const json = JSON.stringify(undo);
+  const json = undoStateJson(undo);
   return json === last?.json ? undefined : json;
 }
 

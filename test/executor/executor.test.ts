@@ -116,6 +116,24 @@ describe('GraphExecutor', () => {
       expect(report.state).toBe('executed');
       expect(journal).toEqual(['start', 'undo a (effects so far: none)', 'undo b (effects so far: a)', 'end executed']);
     });
+
+    it.each([
+      ['throws', () => { throw new Error('ENOSPC: no space left on device, write'); }],
+      ['rejects', () => Promise.reject(new Error('ENOSPC: no space left on device, write'))],
+    ])('fails the node before it acts when onUndoRegistered %s (the journal could not record it)', async (_how, failing) => {
+      const recorder = new Recorder();
+      let registrations = 0;
+      const report = await executor(recorder, {
+        jobs: 1,
+        hooks: [{ onUndoRegistered: () => (registrations++ === 1 ? failing() : undefined) }],
+      }).run(flatGraph([{ id: 'a' }, { id: 'b', after: ['a'] }, { id: 'c', after: ['b'] }]));
+      expect(report.state).toBe('rolled_back');
+      expect(recorder.entries('do')).toEqual(['a']);
+      expect(recorder.applied.size).toBe(0);
+      expect(statuses(report.graph)).toMatchObject({ a: 'compensated', b: 'failed', c: 'skipped' });
+      expect(report.graph.nodes.find((n) => n.id === 'b')?.error).toMatch(/could not record .*ENOSPC/u);
+      expect(report.diagnostics).toContainEqual({ kind: 'hook-failed', hook: 'onUndoRegistered', message: 'ENOSPC: no space left on device, write' });
+    });
   });
 
   describe('cancellation', () => {

@@ -38,6 +38,35 @@ describe('HookRunner', () => {
     ]);
   });
 
+  it('returns nothing to await when every callback returned synchronously', () => {
+    const seen: string[] = [];
+    const runner = new HookRunner(
+      [{ onRunStart: () => void seen.push('first') }, { onRunStart: () => void seen.push('second') }],
+      () => undefined,
+    );
+    expect(runner.emit('onRunStart', { graph })).toBeUndefined();
+    expect(seen).toEqual(['first', 'second']);
+  });
+
+  it('runs the callbacks after a pending one only once it settled', async () => {
+    const seen: string[] = [];
+    let release!: () => void;
+    const runner = new HookRunner(
+      [
+        { onRunStart: () => void seen.push('first') },
+        { onRunStart: () => new Promise<void>((resolve) => { release = resolve; }).then(() => void seen.push('second')) },
+        { onRunStart: () => void seen.push('third') },
+      ],
+      () => undefined,
+    );
+    const pending = runner.emit('onRunStart', { graph });
+    expect(pending).toBeInstanceOf(Promise);
+    expect(seen).toEqual(['first']);
+    release();
+    await pending;
+    expect(seen).toEqual(['first', 'second', 'third']);
+  });
+
   it('knows which callbacks exist so hot paths can skip them', () => {
     const runner = new HookRunner([{ onNodeStart: () => undefined }], () => undefined);
     expect(runner.has('onNodeStart')).toBe(true);

@@ -214,6 +214,13 @@ describe('Journal', () => {
     expect(encodeJournalLine({ kind: 'run-end', state: 'executed' })).toMatch(/^[0-9a-f]{8} \{"kind":"run-end","state":"executed"\}\n$/);
   });
 
+  it('refuses a file whose whole first line is not a record, and still reads a damaged first record as torn', async () => {
+    await fs.writeFile(file, 'this is not a journal\n');
+    await expect(readJournal(file)).rejects.toMatchObject({ code: 'integrity', path: file, line: 1 });
+    await fs.writeFile(file, '0badc0de {"kind":"run-start"}\n');
+    expect(await readJournal(file)).toEqual({ records: [], isTorn: true, validBytes: 0 });
+  });
+
   it('rejects a line with a valid CRC but an unknown kind', async () => {
     const body = JSON.stringify({ kind: 'mystery' });
     const { crc32 } = await import('node:zlib');
