@@ -146,33 +146,40 @@ function checkProjectsExist(projects: readonly string[], scans: readonly LayerSc
 function addTarget(plan: Plan, candidate: WritCandidate, copyRules: CopyRules): TargetSource {
   const transform: WritTransform =
     candidate.transform === 'link' && copyRules.isCopied(candidate.relative) ? 'copy' : candidate.transform;
-  const { source, target } = candidate;
-  const common = { project: candidate.project, layer: candidate.layer.name };
+  const { source, target, project } = candidate;
+  const layer = candidate.layer.name;
   const annotations = { 'writ.source': source, 'writ.transform': transform, 'writ.scope': candidate.scope };
-  const writing = { ...common, annotations, id: `${transform === 'link' ? 'link' : 'copy'}:${target}` };
+  // One options object per target (tens of thousands of them): no spreads, no closures for links.
+  const node =
+    transform === 'link'
+      ? plan.link(source, target, { project, layer, annotations, id: `link:${target}` })
+      : addCopy(plan, candidate, transform, { project, layer, annotations, id: `copy:${target}` });
+  return { target, source, layer, project, scope: candidate.scope, transform, node: node.id };
+}
+
+/** The `file.copy` of a target, fed by its render and/or decrypt node when it has them. */
+function addCopy(
+  plan: Plan,
+  candidate: WritCandidate,
+  transform: Exclude<WritTransform, 'link'>,
+  writing: { readonly project: string; readonly layer: string; readonly annotations: Readonly<Record<string, string>>; readonly id: string },
+): NodeHandle {
+  const { source, target } = candidate;
+  const common = { project: writing.project, layer: writing.layer };
   const decrypt = () => plan.decrypt(source, { ...common, id: `decrypt:${source}` });
   const render = (from: NodeHandle | string) => plan.render(from, { ...common, id: `render:${source}` });
-  let node: NodeHandle;
   switch (transform) {
-    case 'link':
-      node = plan.link(source, target, writing);
-      break;
     case 'copy':
-      node = plan.copy(source, target, { ...writing, mode: modeOf(source) });
-      break;
+      return plan.copy(source, target, { ...writing, mode: modeOf(source) });
     case 'render':
-      node = plan.copy(render(source), target, { ...writing, mode: modeOf(source) });
-      break;
+      return plan.copy(render(source), target, { ...writing, mode: modeOf(source) });
     case 'decrypt':
-      node = plan.copy(decrypt(), target, { ...writing, mode: '0600' });
-      break;
+      return plan.copy(decrypt(), target, { ...writing, mode: '0600' });
     case 'decrypt-render':
-      node = plan.copy(render(decrypt()), target, { ...writing, mode: '0600' });
-      break;
+      return plan.copy(render(decrypt()), target, { ...writing, mode: '0600' });
     default:
       return assertNever(transform, 'transform');
   }
-  return { target, source, layer: candidate.layer.name, project: candidate.project, scope: candidate.scope, transform, node: node.id };
 }
 
 /** `root` normalised (`/home/kim/` → `/home/kim`); it must be absolute. */
