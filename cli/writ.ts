@@ -28,7 +28,7 @@ function planOptions(): Option[] {
 
 function conflictFlags(): Option[] {
   return [
-    new Option('--conflict <resolution>', 'what to do with anything in the way (a saved plan keeps what was chosen with --out)').choices(['stop', 'backup', 'overwrite', 'skip', 'adopt']).default('stop'),
+    new Option('--conflict <resolution>', 'what to do with anything in the way (with --plan: for the conflicts the saved plan leaves at stop)').choices(['stop', 'backup', 'overwrite', 'skip', 'adopt']).default('stop'),
     new Option('--conflict-path <path=resolution>', 'a resolution for one target path: absolute, ~/… or relative to the target (repeatable)').argParser(collect),
   ];
 }

@@ -14,6 +14,7 @@ import {
 } from '../../src/index.js';
 import { EXIT, exitCodeForSignal } from '../exit-codes.js';
 import type { Output } from '../output.js';
+import { formatCount } from '../plural.js';
 import type { CommandContext, Handler } from '../program.js';
 import {
   conflictOptions,
@@ -29,7 +30,7 @@ import {
   warnInterrupted,
 } from './context.js';
 import { assertFresh, loadPlan, savePlanWithPreconditions } from './plan-file.js';
-import { predict, predictTargets, type TargetPrediction } from './predict.js';
+import { predictForRun, predictTargets, type TargetPrediction } from './predict.js';
 import { progressHooks, summaryLine } from './progress.js';
 import { countOutcomes, diffOf, predictionsJson, printPurchaseOrder } from './purchase-order.js';
 
@@ -52,7 +53,7 @@ export const handler: Handler<ApplyOptions> = async (ctx: CommandContext<ApplyOp
   const graph = plan.graph;
   const data = runDataFor(session, graph, options);
   if (options.dryRun !== true && options.out === undefined) return applyUnderLock(ctx, session, graph, data);
-  const preflight = await preflightOptions(session, graph, options);
+  const preflight = await preflightOptions(session, graph, conflictOptions(options, graph));
   const predictions = await predictTargets(graph, { registry: session.registry, data, preflight });
   const checksum = computeChecksum(graph);
   if (ctx.out.isJson) {
@@ -65,9 +66,9 @@ export const handler: Handler<ApplyOptions> = async (ctx: CommandContext<ApplyOp
   return EXIT.ok;
 };
 
-async function preflightOptions(session: WritSession, graph: Graph, options: ApplyOptions): Promise<PreflightOptions> {
+async function preflightOptions(session: WritSession, graph: Graph, conflicts: ReturnType<typeof conflictOptions>): Promise<PreflightOptions> {
   return {
-    ...conflictOptions(options, graph.context.target_root ?? '/'),
+    ...conflicts,
     known: await knownTargets(session.store),
     ownedRoots: ownedRootsOf(graph),
   };
@@ -84,12 +85,13 @@ async function applyUnderLock(
   graph: Graph,
   data: Readonly<Record<string, unknown>>,
 ): Promise<number> {
+  const conflicts = conflictOptions(ctx.options, graph); // bad flags before the lock
   const lock = await acquireRunLock(session.store.layout.lock, { tool: graph.tool, onNote: (note) => ctx.out.warn(note) });
   try {
-    const preflight = await preflightOptions(session, graph, ctx.options);
+    const preflight = await preflightOptions(session, graph, conflicts);
     const memo = new FsMemo();
-    const { targets, report } = await predict(graph, { registry: session.registry, data, preflight, memo });
-    if (isNothingToDo(targets)) return reportNothingToDo(ctx.out, targets);
+    const { report, unchanged } = await predictForRun(graph, { registry: session.registry, data, preflight, memo });
+    if (unchanged !== undefined) return reportNothingToDo(ctx.out, unchanged);
     return await execute(ctx, session, graph, data, preflight, { lock: false, probed: { report, memo } });
   } finally {
     await lock.release();
@@ -117,23 +119,25 @@ function colourDiffLine(out: Output, line: string): string {
   return line.startsWith('@@') ? out.paint('cyan', line) : line;
 }
 
-function isNothingToDo(predictions: readonly TargetPrediction[]): boolean {
-  return predictions.every((prediction) => prediction.outcome.kind === 'unchanged');
-}
-
 function reportNothingToDo(out: Output, predictions: readonly TargetPrediction[]): number {
   if (out.isJson) out.json({ version: WRIT_JSON_VERSION, state: 'unchanged', targets: predictions.length, receipt: null });
-  else out.line(`nothing to do: all ${countOutcomes(predictions).unchanged} targets are up to date (no receipt written)`, true);
+  else out.line(`nothing to do: ${upToDate(countOutcomes(predictions).unchanged)} (no receipt written)`, true);
   return EXIT.ok;
 }
 
-/** `writ apply --plan FILE`: verify, check every precondition, then run exactly that plan. */
+function upToDate(count: number): string {
+  return count === 1 ? 'the 1 target is up to date' : `all ${formatCount(count, 'target')} are up to date`;
+}
+
+/**
+ * `writ apply --plan FILE`: verify, check every precondition, then run exactly that plan, as a
+ * normal apply does: `--conflict` and `--conflict-path` resolve what the plan left at `stop`
+ * (a resolution saved in the plan wins over `--conflict`), and nothing to do writes no receipt.
+ */
 async function applySavedPlan(ctx: CommandContext<ApplyOptions>, session: WritSession, file: string): Promise<number> {
   const graph = await loadPlan(file, { keys: session.keys, requireSignature: ctx.options.requireSignature === true });
   await assertFresh(graph, file);
-  const data = runDataFor(session, graph, ctx.options);
-  const preflight: PreflightOptions = { known: await knownTargets(session.store), ownedRoots: ownedRootsOf(graph) };
-  return execute(ctx, session, graph, data, preflight);
+  return applyUnderLock(ctx, session, graph, runDataFor(session, graph, ctx.options));
 }
 
 async function execute(

@@ -10,14 +10,17 @@ import {
   buildWritPlan,
   createDefaultRegistry,
   detectSegments,
+  didYouMean,
   knownTargetsOf,
   liveLockHolder,
   parseLayerFlag,
+  parseReceiptName,
   parseSegmentFlag,
   readUserConfig,
   resolveConfigDir,
   resolveLayers,
   resolveStateDir,
+  targetSources,
   undoReplayAction,
   foldDeployments,
   writRunData,
@@ -62,11 +65,12 @@ export interface WritSession {
 /** Opens the state and config directories and the action registry (no plan yet). */
 export function openSession(ctx: CommandContext<WritFlags>): WritSession {
   const env = ctx.streams.env;
-  const { stateDir: givenState, configDir: givenConfig, requireSignature } = ctx.options;
+  const { stateDir: givenState, configDir: givenConfig } = ctx.options;
   const configDir = resolveConfigDir({ env, ...(givenConfig === undefined ? {} : { configDir: givenConfig }) });
   const stateDir = resolveStateDir({ env, ...(givenState === undefined ? {} : { stateDir: givenState }) });
   const keys = new KeyStore(configDir);
-  const store = new ReceiptStore({ stateDir, keys, requireSignature: requireSignature === true });
+  // `--require-signature` is about a saved plan (see loadPlan), not the receipts writ reads.
+  const store = new ReceiptStore({ stateDir, keys });
   const registry = createDefaultRegistry();
   registry.register(undoReplayAction(registry, { backupsFor: (stem) => backupStoreFor(store.layout, stem) }), 'writ');
   return { env, configDir, stateDir, store, keys, registry };
@@ -75,6 +79,10 @@ export function openSession(ctx: CommandContext<WritFlags>): WritSession {
 /** Builds the writ plan for the command's flags and PROJECT arguments. */
 export function planFromFlags(session: WritSession, flags: WritFlags, projects: readonly string[]): WritPlan {
   const { env, configDir } = session;
+  for (const [flag, value] of [['--repo', flags.repo], ['--target', flags.target]] as const) {
+    // path.resolve('') is the working directory: an empty value (an unset shell variable) would deploy there.
+    if (value === '') throw new WritLoreError('invalid-input', `${flag} is empty`, { hint: `give ${flag} a directory` });
+  }
   const userConfig = readUserConfig(path.join(configDir, WRIT_CONFIG_FILE), env);
   const { layers } = resolveLayers({
     ...(flags.repo === undefined ? {} : { repo: flags.repo }),
@@ -130,12 +138,18 @@ export async function knownTargets(store: ReceiptStore): Promise<Map<string, Kno
 export async function warnInterrupted(out: Output, store: ReceiptStore): Promise<void> {
   if ((await liveLockHolder(store.layout.lock)) !== undefined) return;
   for (const journal of await store.journals()) {
-    out.warn(`an interrupted run (${path.basename(journal)}) has not been recovered: run 'writ recover'`);
+    const tool = parseReceiptName(journal)?.tool ?? 'writ';
+    out.warn(`an interrupted run (${path.basename(journal)}) has not been recovered: run '${tool} recover'`);
   }
 }
 
-/** The conflict options from `--conflict` and `--conflict-path PATH=RESOLUTION`. */
-export function conflictOptions(flags: WritFlags, targetRoot: string): Pick<PreflightOptions, 'resolution' | 'perPath'> {
+/**
+ * The conflict options from `--conflict` and `--conflict-path PATH=RESOLUTION`; a path that is
+ * not one of `graph`'s targets is refused (`invalid-input`) rather than silently ignored.
+ */
+export function conflictOptions(flags: WritFlags, graph: Graph): Pick<PreflightOptions, 'resolution' | 'perPath'> {
+  const targetRoot = graph.context.target_root ?? '/';
+  const targets = new Set(targetSources(graph).map((line) => line.target));
   const resolution = parseResolution(flags.conflict ?? 'stop', '--conflict');
   const perPath: Record<string, ConflictResolution> = {};
   for (const text of flags.conflictPath ?? []) {
@@ -146,9 +160,18 @@ export function conflictOptions(flags: WritFlags, targetRoot: string): Pick<Pref
       });
     }
     const target = expandTarget(text.slice(0, index), targetRoot);
+    if (!targets.has(target)) throw unknownConflictPath(target, targets, targetRoot);
     perPath[target] = parseResolution(text.slice(index + 1), '--conflict-path');
   }
   return { resolution, perPath };
+}
+
+function unknownConflictPath(target: string, targets: ReadonlySet<string>, targetRoot: string): WritLoreError {
+  const shown = (p: string) => `~/${path.relative(targetRoot, p)}`;
+  const guess = didYouMean(shown(target), [...targets].map(shown));
+  return new WritLoreError('invalid-input', `--conflict-path: ${target} is not a target of this plan${guess}`, {
+    hint: "see the targets with 'writ apply --dry-run'",
+  });
 }
 
 function parseResolution(text: string, flag: string): ConflictResolution {

@@ -4,12 +4,14 @@ import type { CommandContext, Handler } from '../program.js';
 import { printDiffs } from './apply.js';
 import { knownTargets, openSession, ownedRootsOf, planFromFlags, runDataFor, warnInterrupted, type WritFlags } from './context.js';
 import { predictTargets } from './predict.js';
-import { diffOf } from './purchase-order.js';
+import { diffOf, displayTarget } from './purchase-order.js';
 
 /**
  * `writ diff [PATH…]`: what `apply` would change, as unified diffs (copies and templates in
  * full, secrets as digests, links as one line). Read-only. PATHs (`~/x`, relative to the
- * target, or absolute) limit the output; a directory selects everything under it.
+ * target, or absolute) limit the output; a directory selects everything under it. A target
+ * whose content cannot be computed (a secret without its identity) is named with the reason,
+ * as the purchase order's `? unknown` line does, and the other diffs are still shown.
  */
 export const handler: Handler<WritFlags> = async (ctx: CommandContext<WritFlags>) => {
   const session = openSession(ctx);
@@ -24,9 +26,11 @@ export const handler: Handler<WritFlags> = async (ctx: CommandContext<WritFlags>
   });
   const wanted = ctx.args.map((arg) => targetPath(arg, root));
   const selected = predictions.filter((p) => wanted.length === 0 || wanted.some((w) => p.target === w || p.target.startsWith(w + path.sep)));
+  const unknown = selected.flatMap((p) => (p.outcome.kind === 'unknown' ? [{ target: p.target, reason: p.outcome.reason }] : []));
   if (ctx.out.isJson) {
-    ctx.out.json({ version: 1, diffs: selected.map((p) => ({ target: p.target, diff: diffOf(p) })).filter((d) => d.diff !== '') });
+    ctx.out.json({ version: 1, diffs: selected.map((p) => ({ target: p.target, diff: diffOf(p) })).filter((d) => d.diff !== ''), unknown });
   } else {
+    for (const { target, reason } of unknown) ctx.out.warn(`${displayTarget(target, root)}: not diffed: ${reason}`);
     printDiffs(ctx.out, selected);
   }
   return EXIT.ok;

@@ -72,21 +72,63 @@ export async function predictTargets(graph: Graph, options: PredictOptions): Pro
 
 /** {@link predictTargets}, with the preflight report (a run made under the lock reuses it). */
 export async function predict(graph: Graph, options: PredictOptions): Promise<Prediction> {
-  const signal = options.signal ?? new AbortController().signal;
+  const probed = await probeTargets(graph, options);
+  return { targets: await predictionsOf(graph, targetSources(graph), probed, options), report: probed.report };
+}
+
+/** What a run under the lock needs before it starts. */
+export interface RunPrediction {
+  readonly report: PreflightReport;
+  /** Every target's prediction when all of them are `unchanged` (nothing to do); else undefined. */
+  readonly unchanged: readonly TargetPrediction[] | undefined;
+}
+
+/**
+ * {@link predict} for `apply`, which only needs to know whether anything would change: in a
+ * plan without templates or secrets, once a link's probe says it would, no purchase-order line
+ * is made. (Templates and secrets are still computed as before the run: decrypting reads the
+ * identity, and that read is part of what `apply` is seen to do.)
+ */
+export async function predictForRun(graph: Graph, options: PredictOptions): Promise<RunPrediction> {
+  const probed = await probeTargets(graph, options);
+  const lines = targetSources(graph);
+  const changes = (line: TargetSource): boolean =>
+    line.transform === 'link' && probedOutcome(probed.entries.get(line.node), probed.conflicts.get(line.node)).kind !== 'unchanged';
+  if (!hasContentNodes(graph) && lines.some(changes)) return { report: probed.report, unchanged: undefined };
+  const targets = await predictionsOf(graph, lines, probed, options);
+  const isNothingToDo = targets.every((prediction) => prediction.outcome.kind === 'unchanged');
+  return { report: probed.report, unchanged: isNothingToDo ? targets : undefined };
+}
+
+/** Preflight's probes of every node, indexed by node. */
+interface Probed {
+  readonly actions: ReadonlyMap<string, Action>;
+  readonly report: PreflightReport;
+  readonly entries: ReadonlyMap<string, PreflightEntry>;
+  readonly conflicts: ReadonlyMap<string, Conflict>;
+}
+
+async function probeTargets(graph: Graph, options: PredictOptions): Promise<Probed> {
   const actions = hydrate(graph, options.registry);
-  const base = { nodeId: '', signal, clock: systemClock, data: options.data, log: silentLog };
+  const base = { nodeId: '', signal: signalOf(options), clock: systemClock, data: options.data, log: silentLog };
   const ctx = options.memo === undefined ? base : { ...base, memo: options.memo };
   const report = await preflight(graph, actions, ctx, options.preflight);
   const entries = new Map(report.entries.map((entry) => [entry.node, entry]));
   const conflicts = new Map(report.conflicts.map((conflict) => [conflict.node, conflict]));
-  const contents = await previewContents(graph, actions, options.data, signal);
+  return { actions, report, entries, conflicts };
+}
+
+/** The purchase-order lines of `lines`: probed outcomes, refined by computed content. */
+async function predictionsOf(graph: Graph, lines: readonly TargetSource[], probed: Probed, options: PredictOptions): Promise<TargetPrediction[]> {
+  const { entries, conflicts } = probed;
+  const contents = await previewContents(graph, probed.actions, options.data, signalOf(options));
   let byId: Map<string, Graph['nodes'][number]> | undefined;
   const modeOf = (id: string): string | undefined => {
     byId ??= new Map(graph.nodes.map((node) => [node.id, node]));
     return immediateMode(byId.get(id)?.slots['mode']);
   };
   const predictions: TargetPrediction[] = [];
-  for (const line of targetSources(graph)) {
+  for (const line of lines) {
     if (line.transform === 'link') {
       // Links need no content: their outcome is the probe's (no promise per line).
       predictions.push({ ...line, outcome: probedOutcome(entries.get(line.node), conflicts.get(line.node)) });
@@ -97,7 +139,7 @@ export async function predict(graph: Graph, options: PredictOptions): Promise<Pr
     const outcome = await outcomeOf(line, entries.get(line.node), conflicts.get(line.node), expected);
     predictions.push(content instanceof Buffer ? { ...line, outcome, content } : { ...line, outcome });
   }
-  return { targets: predictions, report };
+  return predictions;
 }
 
 /** The bytes a copy would write: its source file, or its computed content (an Error if that failed). */
@@ -166,7 +208,7 @@ async function previewContents(
 ): Promise<Map<string, Buffer | Error>> {
   const results = new Map<string, Buffer | Error>();
   // A plan of links and copies has nothing to compute: skip ordering its whole graph.
-  if (!graph.nodes.some((node) => PURE_CONTENT_ACTIONS.has(node.action))) return results;
+  if (!hasContentNodes(graph)) return results;
   const byId = new Map(graph.nodes.map((node) => [node.id, node]));
   for (const id of new DependencyView(graph).topologicalOrder()) {
     const node = byId.get(id);
@@ -184,6 +226,11 @@ async function previewContents(
     }
   }
   return results;
+}
+
+/** Whether `graph` has render or decrypt nodes, whose content a prediction computes. */
+function hasContentNodes(graph: Graph): boolean {
+  return graph.nodes.some((node) => PURE_CONTENT_ACTIONS.has(node.action));
 }
 
 /** Upstream results without failed ones: a node fed by a failure fails to resolve (and says so). */
@@ -219,3 +266,10 @@ function immediateMode(slot: Graph['nodes'][number]['slots'][string] | undefined
 }
 
 const silentLog = { info: () => undefined, warn: () => undefined };
+
+/** The caller's signal; without one, a signal that never aborts (one for the whole process). */
+function signalOf(options: PredictOptions): AbortSignal {
+  return options.signal ?? NEVER_ABORTED;
+}
+
+const NEVER_ABORTED = new AbortController().signal;

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { readFileSync } from 'node:fs';
 import { unifiedDiff, type Graph, type WritPlan } from '../../src/index.js';
 import { formatTable, type Output, type Style } from '../output.js';
+import { formatCount } from '../plural.js';
 import type { TargetOutcome, TargetPrediction } from './predict.js';
 
 /** The label, sign and colour of each outcome. */
@@ -72,8 +73,8 @@ export function printPurchaseOrder(out: Output, plan: WritPlan, predictions: rea
   const counts = countOutcomes(predictions);
   out.line();
   out.line(
-    `${predictions.length} targets: ${counts.create} to create, ${counts.replace} to replace, ` +
-      `${counts.unchanged} unchanged, ${counts.conflict} conflicts${counts.unknown > 0 ? `, ${counts.unknown} unknown` : ''}`,
+    `${formatCount(predictions.length, 'target')}: ${counts.create} to create, ${counts.replace} to replace, ` +
+      `${counts.unchanged} unchanged, ${formatCount(counts.conflict, 'conflict')}${counts.unknown > 0 ? `, ${counts.unknown} unknown` : ''}`,
   );
   out.line(`plan checksum ${checksum}`);
 }

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { WritLoreError, foldDeployments, runUndo, selectUndo, type UndoOutcome } from '../../src/index.js';
+import { WritLoreError, assertUndoConfined, foldDeployments, runUndo, selectUndo, type UndoOutcome } from '../../src/index.js';
 import { EXIT } from '../exit-codes.js';
 import type { Output } from '../output.js';
 import type { CommandContext, Handler } from '../program.js';
@@ -28,9 +28,11 @@ export const handler: Handler<RemoveOptions> = async (ctx: CommandContext<Remove
   if (missing.length > 0) {
     throw new WritLoreError('not-found', `nothing of ${missing.map((p) => `"${p}"`).join(', ')} is deployed`, { hint: "see 'writ status'" });
   }
+  await assertUndoConfined(session.store, stacks.flat());
   const force = ctx.options.force === true;
   const selection = await selectUndo(stacks, { force });
   if (!force) for (const line of selection.drifted) ctx.out.warn(`kept ${line} (changed since it was deployed; --force removes it)`);
+  for (const target of selection.superseded) ctx.out.note(`${target}: the version a later apply replaced stays in the backups (it differed from what writ had deployed)`);
   if (selection.chosen.length === 0) {
     ctx.out.line('nothing removed', true);
     return EXIT.ok;

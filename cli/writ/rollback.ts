@@ -1,5 +1,6 @@
 import { WritLoreError, findRollbackTarget, runUndo, selectUndo } from '../../src/index.js';
 import { EXIT } from '../exit-codes.js';
+import { formatCount } from '../plural.js';
 import type { CommandContext, Handler } from '../program.js';
 import { openSession, type WritFlags } from './context.js';
 import { reportUndo } from './remove.js';
@@ -27,7 +28,8 @@ export const handler: Handler<RollbackOptions> = async (ctx: CommandContext<Roll
   const selection = await selectUndo(items.map((item) => [item]), { force });
   if (selection.drifted.length > 0 && !force) {
     const lines = selection.drifted.map((line) => `  ${line}`).join('\n');
-    throw new WritLoreError('conflict', `${selection.drifted.length} of the paths ${stem} changed drifted since; nothing was changed:\n${lines}`, {
+    const count = selection.drifted.length;
+    throw new WritLoreError('conflict', `${formatCount(count, 'path')} ${stem} changed ${count === 1 ? 'has' : 'have'} drifted since; nothing was changed:\n${lines}`, {
       hint: 'restore them by hand, or pass --force to move what is there now into the backups and roll back anyway',
     });
   }

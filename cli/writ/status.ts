@@ -10,6 +10,7 @@ import {
 } from '../../src/index.js';
 import { EXIT } from '../exit-codes.js';
 import type { Style } from '../output.js';
+import { formatCount } from '../plural.js';
 import type { CommandContext, Handler } from '../program.js';
 import { openSession, ownedRootsOf, planFromFlags, runDataFor, type WritFlags, type WritSession, warnInterrupted } from './context.js';
 import { predictTargets, type TargetPrediction } from './predict.js';
@@ -72,7 +73,8 @@ export const handler: Handler<WritFlags> = async (ctx: CommandContext<WritFlags>
   );
   out.line();
   const notOk = STATUS_KINDS.filter((kind) => kind !== 'ok' && counts[kind] !== 0).map((kind) => `${counts[kind]} ${kind}`);
-  out.line(notOk.length === 0 ? `${lines.length} files, all as deployed` : `${lines.length} files: ${counts['ok']} ok, ${notOk.join(', ')}`, true);
+  const files = formatCount(lines.length, 'file');
+  out.line(notOk.length === 0 ? `${files}, all as deployed` : `${files}: ${counts['ok']} ok, ${notOk.join(', ')}`, true);
   return EXIT.ok;
 };
 

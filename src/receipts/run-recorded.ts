@@ -14,6 +14,7 @@ import {
 } from '../executor/index.js';
 import { WritLoreError, type Graph } from '../graph/index.js';
 import { acquireRunLock, type RunLock } from './lock.js';
+import { parseReceiptName } from './names.js';
 import { beginRecordedRun, type RecordedRun } from './session.js';
 import type { ReceiptStore } from './store.js';
 
@@ -140,7 +141,8 @@ async function refuseInterrupted(store: ReceiptStore, plan: Graph): Promise<void
   const name = path.basename(journal);
   throw new WritLoreError('locked', `an interrupted run (${name}) has not been recovered; nothing was changed`, {
     path: journal,
-    hint: `run '${plan.tool} recover' to roll it back first`,
+    // The journal's own tool recovers it (its receipt, hooks and notes are that tool's).
+    hint: `run '${parseReceiptName(journal)?.tool ?? plan.tool} recover' to roll it back first`,
   });
 }
 

@@ -23,6 +23,18 @@ export async function checkUndoItem(item: UndoItem): Promise<UndoCheck> {
   return { kind: 'drifted', path: target, expected: left === undefined ? 'unknown' : describeTargetState(left), now: describeTargetState(now) };
 }
 
+/**
+ * Whether undoing `newer` (a later run's entry for the same path) puts back what `older` left
+ * there: false when the path changed between the two runs (a copy edited, then overwritten by
+ * the later run), or when the states are not file undo states writ understands.
+ */
+export function restoresLeftBehind(older: UndoItem, newer: UndoItem): boolean {
+  const left = leftBehind(asRecord(older.node.undo));
+  const undo = asRecord(newer.node.undo);
+  const prior = asRecord(undo['kind'] === 'adopt' ? undo['adopted'] : undo['prior']);
+  return left !== undefined && typeof prior['type'] === 'string' && matches(prior as unknown as TargetState, left);
+}
+
 /** A target state in one token: `missing`, `symlink:TARGET`, `file:DIGEST:MODE`. */
 export function describeTargetState(state: TargetState): string {
   switch (state.type) {

@@ -1,8 +1,9 @@
 import path from 'node:path';
 import { WritLoreError, type Graph } from '../graph/index.js';
+import { assertWritConfined } from '../plan/index.js';
 import type { ReceiptStore } from '../receipts/index.js';
-import type { UndoItem } from './deployments.js';
-import { checkUndoItem } from './undo-check.js';
+import { targetPath, type UndoItem } from './deployments.js';
+import { checkUndoItem, restoresLeftBehind } from './undo-check.js';
 
 /** A writ run chosen for rollback, and its completed nodes that changed something. */
 export interface RollbackTarget {
@@ -20,6 +21,7 @@ export async function findRollbackTarget(store: ReceiptStore, name: string): Pro
   const receipt = await store.load(stem);
   await refuseUndone(store, stem, receipt);
   const items = receipt.nodes.filter((node) => node.status === 'completed' && node.undo !== undefined).map((node) => ({ node, stem }));
+  assertWritConfined(receipt, items.map((item) => item.node), store.pathOf(stem));
   return { stem, receipt, items };
 }
 
@@ -70,6 +72,11 @@ export interface UndoSelection {
   readonly displace: ReadonlySet<UndoItem>;
   /** Drifted targets, `PATH: left as X, now Y`: refused (rollback) or kept (remove) without force. */
   readonly drifted: readonly string[];
+  /**
+   * Paths whose state between two runs (a copy edited, then replaced by the later run) differs
+   * from what the earlier run left: it is not restored but moved into the undo's backups.
+   */
+  readonly superseded: readonly string[];
 }
 
 /** Options of {@link selectUndo}. */
@@ -81,13 +88,18 @@ export interface SelectUndoOptions {
 /**
  * Checks the newest item of each stack against the disk. A stack is a path deployed by one or
  * more runs (oldest first); it is undone whole, newest first, so what was there before writ
- * came back. A drifted stack is left out unless `force`.
+ * came back. A drifted stack is left out unless `force`. Only the newest entry is held to the
+ * disk: what a later run replaced (writ's own earlier output, perhaps edited) is an
+ * intermediate state, so an older entry whose output changed before the later run replaced it
+ * is undone with `displace` (that state goes to the undo's backups, listed in `superseded`)
+ * instead of failing as drifted.
  */
 export async function selectUndo(stacks: readonly (readonly UndoItem[])[], options: SelectUndoOptions = {}): Promise<UndoSelection> {
   const chosen: UndoItem[] = [];
   const alreadyUndone = new Set<UndoItem>();
   const displace = new Set<UndoItem>();
   const drifted: string[] = [];
+  const superseded: string[] = [];
   for (const stack of stacks) {
     const newest = stack.at(-1);
     if (newest === undefined) continue;
@@ -97,6 +109,9 @@ export async function selectUndo(stacks: readonly (readonly UndoItem[])[], optio
     if (check.kind === 'already-undone') alreadyUndone.add(newest);
     if (check.kind === 'drifted') displace.add(newest);
     chosen.push(...stack);
+    const replaced = stack.slice(0, -1).filter((item, index) => !restoresLeftBehind(item, stack[index + 1] ?? item));
+    for (const item of replaced) displace.add(item);
+    if (replaced.length > 0) superseded.push(targetPath(newest.node) ?? newest.node.id);
   }
-  return { chosen, alreadyUndone, displace, drifted };
+  return { chosen, alreadyUndone, displace, drifted, superseded };
 }

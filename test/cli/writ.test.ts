@@ -3,9 +3,12 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { crc32 } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../cli/writ.js';
+import { ReceiptStore } from '../../src/index.js';
 import { outputSink } from '../helpers/output-sink.js';
+import { sampleGraph } from '../receipts/helpers.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const FIXTURES = path.join(ROOT, 'fixtures/dotfiles');
@@ -29,6 +32,12 @@ async function writ(argv: readonly string[], options: { tty?: boolean } = {}) {
   const env = { WRIT_LORE_STATE_DIR: path.join(dir, 'state'), WRIT_LORE_CONFIG_DIR: path.join(dir, 'config'), NO_COLOR: '1', HOME: path.join(dir, 'home') };
   const code = await main(argv, { stdout: stdout.stream, stderr: stderr.stream, env });
   return { code, stdout: stdout.text(), stderr: stderr.text() };
+}
+
+/** One journal line: the CRC-32 of the JSON body, then the body. */
+function journalLine(record: unknown): string {
+  const body = JSON.stringify(record);
+  return `${crc32(body).toString(16).padStart(8, '0')} ${body}\n`;
 }
 
 const SUBCOMMANDS = ['apply', 'status', 'diff', 'recover', 'rollback', 'remove'];
@@ -74,6 +83,17 @@ describe('writ command line', () => {
     expect(path.basename(parsed.receipt)).toMatch(/^writ-.*\.yaml$/);
   });
 
+  it('counts one target, one conflict and one file in the singular', async () => {
+    const flags = ['--repo', path.join(FIXTURES, 'base'), '--target', path.join(dir, 'home'), 'all'];
+    await fs.writeFile(path.join(dir, 'home', '.inputrc'), 'mine\n');
+    const dry = await writ(['apply', '--dry-run', ...flags]);
+    expect(dry.stdout).toMatch(/^1 target: 0 to create, 0 to replace, 0 unchanged, 1 conflict$/m);
+    expect((await writ(['apply', '--conflict', 'backup', ...flags])).code).toBe(0);
+    const again = await writ(['apply', ...flags]);
+    expect(again.stdout).toBe('nothing to do: the 1 target is up to date (no receipt written)\n');
+    expect((await writ(['status'])).stdout).toMatch(/^1 file, all as deployed$/m);
+  });
+
   it('draws progress in place on a TTY and plain lines otherwise', async () => {
     const flags = ['apply', '--repo', path.join(FIXTURES, 'base'), '--target', path.join(dir, 'home'), 'shell'];
     const live = await writ(flags, { tty: true });
@@ -89,6 +109,28 @@ describe('writ command line', () => {
   it('says there is nothing to recover when no run was interrupted', async () => {
     const run = await writ(['recover']);
     expect(run).toEqual({ code: 0, stdout: 'nothing to recover: no interrupted run\n', stderr: '' });
+  });
+
+  it("points to 'lore recover' for a lore run whose rollback is unfinished, leaving it alone", async () => {
+    const store = new ReceiptStore({ stateDir: path.join(dir, 'state') });
+    const run = sampleGraph({ tool: 'lore', state: 'interrupted', nodes: 1 });
+    const { stem } = await store.write({ ...run, nodes: run.nodes.map((node) => ({ ...node, undo: { kind: 'place', path: '/nowhere' } })) });
+    const result = await writ(['recover']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe('nothing to recover: no interrupted writ run\n');
+    expect(result.stderr).toBe(`writ: warning: ${stem}: a lore run whose rollback is unfinished; run 'lore recover'\n`);
+  });
+
+  it("names 'lore recover' for a lore journal in the warning and the refusal of apply", async () => {
+    const receipts = path.join(dir, 'state', 'receipts');
+    await fs.mkdir(receipts, { recursive: true });
+    const stem = 'lore-2026-11-25T06-27-54-374Z';
+    const start = { kind: 'run-start', v: 1, run: stem, tool: 'lore', timestamp: '2026-11-25T06:27:54.374Z', started_at: '2026-11-25T06:27:54.387Z', pid: 1, platform: { os: 'linux', arch: 'x64' }, context: {} };
+    await fs.writeFile(path.join(receipts, `${stem}.journal`), journalLine(start));
+    const run = await writ(['apply', '--repo', path.join(FIXTURES, 'base'), '--target', path.join(dir, 'home'), 'shell']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(`writ: warning: an interrupted run (${stem}.journal) has not been recovered: run 'lore recover'\n`);
+    expect(run.stderr).toContain("writ: hint: run 'lore recover' to roll it back first\n");
   });
 });
 

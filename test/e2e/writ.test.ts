@@ -161,6 +161,14 @@ describe('writ apply', () => {
     expect(graph.state).toBe('rolled_back');
   });
 
+  it('refuses a --conflict-path naming no target of the plan with exit 2, changing nothing', async () => {
+    const before = await snapshotAll(box);
+    const run = await apply('--conflict-path', '~/.bashrx=skip');
+    expect(run.code).toBe(2);
+    expect(run.stderr.split('\n')[0]).toBe(`writ: error: --conflict-path: ${path.join(box.home, '.bashrx')} is not a target of this plan (did you mean "~/.bashrc"?)`);
+    expect(await snapshotAll(box)).toEqual(before);
+  });
+
   it('reports a bad flag in one line with a hint and exit 2', async () => {
     const run = await writ(box, ['apply', ...box.flags, '--conflict-path', 'nonsense']);
     expect(run.code).toBe(2);
@@ -209,12 +217,33 @@ describe('writ apply --plan', () => {
     expect(run.code).toBe(0);
   });
 
+  it('honours --conflict for the conflicts the saved plan left at stop', async () => {
+    await fs.writeFile(path.join(box.home, '.profile'), 'mine\n');
+    const file = path.join(box.dir, 'plan.yaml');
+    expect((await apply('--out', file)).code).toBe(0);
+    const run = await writ(box, ['apply', '--plan', file, '--identity', box.identity, '--conflict', 'backup']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/7 linked, 2 copied, 1 backed up/);
+    expect(await fs.readlink(path.join(box.home, '.profile'))).toBe(path.join(box.repo, 'base/Home/shell/.profile'));
+  });
+
+  it('says there is nothing to do and writes no receipt, like a normal apply', async () => {
+    expect((await apply()).code).toBe(0);
+    const file = path.join(box.dir, 'plan.yaml');
+    expect((await apply('--out', file)).code).toBe(0);
+    const before = await snapshotAll(box);
+    const run = await writ(box, ['apply', '--plan', file, '--identity', box.identity]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('nothing to do: all 9 targets are up to date (no receipt written)');
+    expect(await snapshotAll(box)).toEqual(before);
+  });
+
   it('refuses an unsigned plan with --require-signature', async () => {
     const file = path.join(box.dir, 'plan.yaml');
     expect((await apply('--out', file)).code).toBe(0);
     const run = await writ(box, ['apply', '--plan', file, '--require-signature']);
     expect(run.code).toBe(4);
-    expect(run.stderr).toContain('unsigned');
+    expect(run.stderr).toContain('not signed');
   });
 });
 
@@ -249,6 +278,19 @@ describe('writ status and diff', () => {
     expect(byPath['.bashrc']).toBe('ok');
   });
 
+  it('notes each secret it cannot decrypt and still prints the other diffs, like apply --dry-run --diff', async () => {
+    await fs.mkdir(box.config, { recursive: true });
+    await fs.writeFile(path.join(box.config, 'writ.yaml'), 'projects: [git, secrets]\n');
+    const run = await writ(box, ['diff', ...box.flags]);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toBe('writ: warning: ~/.config/writ-example/token.env: not diffed: no age identity file (from the config dir)\n');
+    expect(run.stdout).toContain('+\tname = Kim Example');
+    const json = await writ(box, ['diff', ...box.flags, '--json']);
+    const parsed = JSON.parse(json.stdout) as { diffs: unknown[]; unknown: { target: string; reason: string }[] };
+    expect(parsed.diffs.length).toBeGreaterThan(0);
+    expect(parsed.unknown).toEqual([{ target: path.join(box.home, '.config/writ-example/token.env'), reason: 'no age identity file (from the config dir)' }]);
+  });
+
   it('prints what apply would change as unified diffs, for the paths asked', async () => {
     expect((await apply()).code).toBe(0);
     await fs.appendFile(path.join(box.home, '.config/git/config'), '# edited\n');
@@ -281,6 +323,7 @@ describe('writ rollback and remove', () => {
     const before = await snapshotAll(box);
     const refused = await writ(box, ['rollback', 'latest']);
     expect(refused.code).toBe(3);
+    expect(refused.stderr).toMatch(/^writ: error: 1 path writ-\S+ changed has drifted since; nothing was changed:$/m);
     expect(refused.stderr).toContain(`${config}: left as file:sha256:`);
     expect(await snapshotAll(box)).toEqual(before);
     const forced = await writ(box, ['rollback', '--force']);
@@ -320,5 +363,24 @@ describe('writ rollback and remove', () => {
     expect(await fs.readlink(path.join(box.home, '.bashrc'))).toBe(path.join(box.repo, 'personal/Home/shell/.bashrc'));
     expect((await writ(box, ['remove', ...PROJECTS])).code).toBe(0);
     expect(await snapshotHome(box)).toEqual(before);
+  });
+
+  it('removes a copy re-deployed over an edit back to the file before writ, keeping the edit in the backups', async () => {
+    const config = path.join(box.home, '.config/git/config');
+    await fs.mkdir(path.dirname(config), { recursive: true });
+    await fs.writeFile(config, 'the config before writ\n');
+    const before = await snapshotHome(box);
+    expect((await apply('--conflict', 'backup')).code).toBe(0);
+    await fs.appendFile(config, '# my edit\n');
+    expect((await apply('--conflict', 'overwrite')).code).toBe(0);
+    const run = await writ(box, ['remove', ...PROJECTS]);
+    expect(run.stderr).toContain(`${config}: the version a later apply replaced stays in the backups`);
+    expect(run.code).toBe(0);
+    expect(await snapshotHome(box)).toEqual(before);
+    const backups = path.join(box.state, 'backups');
+    const saved = (await fs.readdir(backups, { recursive: true, withFileTypes: true })).filter((entry) => entry.isFile());
+    const contents = await Promise.all(saved.map((entry) => fs.readFile(path.join(entry.parentPath, entry.name), 'utf8')));
+    expect(contents.some((text) => text.includes('# my edit'))).toBe(true);
+    expect((await writ(box, ['status', '--json'])).stdout).not.toContain('.config/git/config');
   });
 });
