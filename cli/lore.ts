@@ -69,8 +69,8 @@ function addInstallCommands(program: Command): void {
 function addQueryCommands(program: Command): void {
   addCommand(
     program,
-    { name: 'list', description: 'Installed packages with versions (from receipts)', examples: `  $ lore list
-  $ lore list --json`, options: commonOptions() },
+    { name: 'list', description: 'Installed packages with versions (from receipts), of every prefix unless --prefix is given', examples: `  $ lore list
+  $ lore list --prefix ~/.local --json`, options: commonOptions() },
     () => import('./lore/list.js').then((module) => module.handler),
   );
   addCommand(

@@ -31,7 +31,7 @@ function addViewCommands(program: Command): void {
         new Option('--until <when>', 'only receipts at or before: 30m, 24h, 7d, 2w or an ISO date'),
         new Option('--tool <tool>', 'only receipts of writ or lore (repeatable)').argParser(collect),
         new Option('--file <path>', 'the history of one target path'),
-        new Option('--package <name>', 'the history of one system package (pkg steps: apt, dnf, brew, npm)'),
+        new Option('--package <name>', "one package's history: lore installs, upgrades, removes, rollbacks; pkg steps (apt, dnf, brew, npm)"),
         new Option('--tree', 'the deployed tree, marking links, copies, secrets and drift'),
         configDir(),
         requireSignature(),

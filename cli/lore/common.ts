@@ -104,6 +104,7 @@ function readLoreConfig(file: string): LoreConfig {
 
 /** Where the registry is: `--registry`, else `LORE_REGISTRY`, else `registry:` in lore.yaml. */
 export function registryLocation(ctx: CommandContext<LoreFlags>, session: LoreSession): string {
+  if (ctx.options.registry?.trim() === '') throw new WritLoreError('invalid-input', '--registry is empty', { hint: 'pass --registry DIR|URL' });
   const location = ctx.options.registry ?? nonEmpty(session.env['LORE_REGISTRY']) ?? session.config.registry;
   if (location === undefined) {
     throw new WritLoreError('invalid-input', 'no registry given', {

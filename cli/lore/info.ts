@@ -1,6 +1,8 @@
 import { EXIT } from '../exit-codes.js';
 import type { Handler } from '../program.js';
+import { JSON_FORMAT_VERSION } from '../receipts/common.js';
 import { openLoreRegistry, openLoreSession, readInstalled, type LoreFlags } from './common.js';
+import { installedJson } from './list.js';
 
 /** `lore info PKG`: a package's manifest in short, and where it is installed. */
 export const handler: Handler<LoreFlags> = async (ctx) => {
@@ -20,7 +22,8 @@ export const handler: Handler<LoreFlags> = async (ctx) => {
   const phases = Object.keys(manifest.phases);
   if (ctx.out.isJson) {
     const { version, description, depends, conflicts, platforms } = manifest;
-    ctx.out.json({ name: manifest.name, version, description, depends, conflicts, platforms, features, settings, phases, installed });
+    const summary = { name: manifest.name, version, description, depends, conflicts, platforms, features, settings, phases };
+    ctx.out.json({ version: JSON_FORMAT_VERSION, package: summary, installed: installed.map(installedJson) });
     return EXIT.ok;
   }
   const out = ctx.out;

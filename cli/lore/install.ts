@@ -12,6 +12,7 @@ import {
   type Resolution,
 } from '../../src/index.js';
 import { EXIT } from '../exit-codes.js';
+import { JSON_FORMAT_VERSION } from '../receipts/common.js';
 import type { CommandContext, Handler } from '../program.js';
 import { jobsOf, openLoreRegistry, openLoreSession, prefixOf, readInstalled, type LoreFlags, type LoreSession } from './common.js';
 import { progressHooks } from './progress.js';
@@ -42,7 +43,7 @@ export const handler: Handler<InstallFlags> = async (ctx) => {
   }
   if (ctx.options.dryRun === true) {
     const order = await purchaseOrder(graph, prefix, session.actions);
-    if (ctx.out.isJson) ctx.out.json({ dry_run: true, resolution: resolutionJson(planned.resolution), order });
+    if (ctx.out.isJson) ctx.out.json({ version: JSON_FORMAT_VERSION, dry_run: true, resolution: resolutionJson(planned.resolution), order });
     else printPurchaseOrder(ctx.out, order);
     return EXIT.ok;
   }
@@ -122,7 +123,7 @@ function reportNothingToDo(
 ): void {
   const rows = resolution.packages.map((pkg) => installed.find((item) => item.name === pkg.name) ?? pkg);
   if (ctx.out.isJson) {
-    ctx.out.json({ state: 'nothing-to-do', prefix, packages: rows.map((pkg) => ({ name: pkg.name, version: pkg.version })) });
+    ctx.out.json({ version: JSON_FORMAT_VERSION, state: 'nothing-to-do', prefix, packages: rows.map((pkg) => ({ name: pkg.name, version: pkg.version })) });
     return;
   }
   const names = rows.map((pkg) => `${pkg.name} ${pkg.version}`).join(', ');

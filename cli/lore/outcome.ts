@@ -2,6 +2,7 @@ import path from 'node:path';
 import { errorMessage, type Graph, type RecordedRunResult } from '../../src/index.js';
 import { EXIT, exitCodeForSignal } from '../exit-codes.js';
 import type { Output } from '../output.js';
+import { JSON_FORMAT_VERSION } from '../receipts/common.js';
 import { seconds } from './common.js';
 
 /** What {@link printRunOutcome} reports on. */
@@ -16,6 +17,7 @@ export interface RunOutcome {
 export function runJson(outcome: RunOutcome): Record<string, unknown> {
   const graph = outcome.result.receipt.graph;
   return {
+    version: JSON_FORMAT_VERSION,
     state: graph.state,
     receipt: outcome.result.receipt.path,
     prefix: graph.context.prefix ?? null,

@@ -2,6 +2,7 @@ import { stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { ActionRegistry, Graph, Node } from '../../src/index.js';
 import type { Output } from '../output.js';
+import { formatCount } from '../plural.js';
 import { formatBytes } from '../receipts/common.js';
 
 /** One step of the purchase order. */
@@ -34,7 +35,7 @@ export async function purchaseOrder(graph: Graph, prefix: string, actions: Actio
     .filter((phase) => phase.role !== 'compensation')
     .map((phase) => ({
       id: phase.id,
-      ...(phase.retry === undefined ? {} : { retry: `${phase.retry.max_attempts} attempts, ${phase.retry.backoff}` }),
+      ...(phase.retry === undefined ? {} : { retry: `${formatCount(phase.retry.max_attempts, 'attempt')}, ${phase.retry.backoff}` }),
       steps: phase.nodes.map((id) => byId.get(id)).filter((node): node is Node => node !== undefined).map((node) => step(node, actions)),
     }));
   const downloads = await Promise.all(graph.nodes.filter((node) => node.action === 'net.download').map(describeDownload));

@@ -1,5 +1,6 @@
 import { EXIT } from '../exit-codes.js';
 import type { Handler } from '../program.js';
+import { JSON_FORMAT_VERSION } from '../receipts/common.js';
 import { openLoreRegistry, openLoreSession, type LoreFlags } from './common.js';
 
 /** `lore search TERM`: registry packages whose name or description contains TERM (any case). */
@@ -10,7 +11,7 @@ export const handler: Handler<LoreFlags> = async (ctx) => {
   const index = await registry.index();
   const found = index.packages.filter((pkg) => pkg.name.includes(term) || pkg.description.toLowerCase().includes(term));
   if (ctx.out.isJson) {
-    ctx.out.json(found.map(({ name, version, description }) => ({ name, version, description })));
+    ctx.out.json({ version: JSON_FORMAT_VERSION, packages: found.map(({ name, version, description }) => ({ name, version, description })) });
     return EXIT.ok;
   }
   if (found.length === 0) {

@@ -1,6 +1,7 @@
-import { WritLoreError, errorMessage, isWritLoreError, type ReceiptCheck, type ReceiptStore } from '../../src/index.js';
+import { WritLoreError, errorMessage, integrityHint, isWritLoreError, type ReceiptCheck, type ReceiptStore } from '../../src/index.js';
 import type { CommandContext, Handler } from '../program.js';
 import { EXIT } from '../exit-codes.js';
+import { formatCount } from '../plural.js';
 import { JSON_FORMAT_VERSION, openStore, type StoreOptions } from './common.js';
 import { resolveName } from './show.js';
 
@@ -18,9 +19,18 @@ interface VerifyLine {
   readonly problems: readonly string[];
 }
 
-async function verifyOne(store: ReceiptStore, name: string): Promise<VerifyLine> {
+// The hint for a receipt that cannot even be read: it is corrupt.
+const CHANGED_HINT = integrityHint({ checksum: 'mismatch', signature: { kind: 'unsigned' } });
+
+/**
+ * Verifies one receipt; a failure's hint (which depends on the failed check) goes into `hints`.
+ * A receipt named on the command line that does not exist is bad input (exit 2), not a failed
+ * check; one listed by `--all` that vanished meanwhile is reported as a failure.
+ */
+async function verifyOne(store: ReceiptStore, name: string, hints: Set<string>, named: boolean): Promise<VerifyLine> {
   try {
     const { check } = await store.inspect(name);
+    if (check.problems.length > 0) hints.add(integrityHint(check));
     const keyId = check.signature.kind === 'unsigned' ? null : check.signature.keyId;
     return {
       name,
@@ -31,7 +41,9 @@ async function verifyOne(store: ReceiptStore, name: string): Promise<VerifyLine>
     };
   } catch (error) {
     if (!isWritLoreError(error, 'integrity') && !isWritLoreError(error, 'not-found')) throw error;
+    if (named && isWritLoreError(error, 'not-found')) throw error;
     const problem = errorMessage(error);
+    hints.add(CHANGED_HINT);
     return { name, ok: false, checksum: 'unreadable', signature: { kind: 'unknown', key_id: null }, problems: [problem] };
   }
 }
@@ -48,7 +60,8 @@ export const handler: Handler<VerifyCommandOptions> = async (ctx: CommandContext
   else if (ctx.args.length > 0) names = await Promise.all(ctx.args.map((name) => resolveName(store, name)));
   else throw new WritLoreError('invalid-input', 'name the receipts to verify, or pass --all', { hint: 'receipts verify --all' });
   const lines: VerifyLine[] = [];
-  for (const name of names) lines.push(await verifyOne(store, name));
+  const hints = new Set<string>();
+  for (const name of names) lines.push(await verifyOne(store, name, hints, options.all !== true));
   const failed = lines.filter((line) => !line.ok);
   if (out.isJson) {
     out.json({ version: JSON_FORMAT_VERSION, ok: failed.length === 0, results: lines });
@@ -62,8 +75,8 @@ export const handler: Handler<VerifyCommandOptions> = async (ctx: CommandContext
   }
   if (failed.length === 0) return EXIT.ok;
   const failedNames = failed.map((line) => line.name).join(', ');
-  out.error(new WritLoreError('integrity', `${failed.length} of ${lines.length} receipts failed verification: ${failedNames}`, {
-    hint: 'a failed receipt was changed after it was written; do not trust what it says',
+  out.error(new WritLoreError('integrity', `${failed.length} of ${formatCount(lines.length, 'receipt')} failed verification: ${failedNames}`, {
+    hint: [...hints].join('; '),
   }));
   return EXIT.integrity;
 };

@@ -44,18 +44,20 @@ export function printPackageHistory(out: Output, view: StateView, name: string):
     out.line(`no receipt mentions package ${name}`, true);
     return;
   }
+  // Lore records say where the package went; package-manager ones say which manager.
+  const where = history.some((record) => record.prefix !== undefined) ? 'PREFIX' : 'MANAGER';
   out.table(
     [
       { title: 'TIME (UTC)' }, { title: 'TOOL' }, { title: 'ACTION' }, { title: 'STATUS' },
-      { title: 'VERSION' }, { title: 'MANAGER' }, { title: 'RECEIPT' },
+      { title: 'VERSION' }, { title: where }, { title: 'RECEIPT' },
     ],
     history.map((record) => [
       shortTime(record.time),
       record.tool,
       record.action,
-      record.status,
+      record.status === 'compensated' ? 'rolled back' : record.status,
       record.version ?? '-',
-      record.manager ?? '-',
+      record.prefix ?? record.manager ?? '-',
       record.receipt,
     ]),
   );

@@ -9,6 +9,7 @@ import {
   type StateView,
 } from '../../src/index.js';
 import type { Output } from '../output.js';
+import { formatCount } from '../plural.js';
 import { JSON_FORMAT_VERSION } from './common.js';
 
 /** Prints the deployed tree like `tree(1)`, marking links, copies, secrets and drift. */
@@ -33,7 +34,13 @@ export function printTree(out: Output, view: StateView): void {
   const drifted = [...drift.values()].filter((status) => status.kind === 'changed' || status.kind === 'missing').length;
   const summary = view.summary();
   out.line('');
-  out.line(`${summary.links} links, ${summary.copies} copies, ${summary.directories} directories, ${summary.secrets} secrets, ${drifted} drifted`);
+  const counts = [
+    formatCount(summary.links, 'link'),
+    formatCount(summary.copies, 'copy', 'copies'),
+    formatCount(summary.directories, 'directory', 'directories'),
+    formatCount(summary.secrets, 'secret'),
+  ];
+  out.line(`${counts.join(', ')}, ${drifted} drifted`);
 }
 
 function renderChildren(out: Output, node: FileTreeNode, prefix: string, drift: ReadonlyMap<string, DriftStatus>): string[] {

@@ -137,22 +137,43 @@ export function verifyGraph(graph: Graph, options: VerifyOptions): VerifyResult 
   return { kind: 'verified', keyId: signature.key_id };
 }
 
-/** A sentence naming what is wrong, or undefined when the result is acceptable. */
+/**
+ * A phrase naming exactly what is wrong (`not signed`, `signed by untrusted key <id>`,
+ * `checksum mismatch (the file was changed)`…), or undefined when the result is acceptable.
+ */
 export function describeVerifyProblem(result: VerifyResult): string | undefined {
   switch (result.kind) {
     case 'verified':
     case 'unsigned':
       return undefined;
     case 'missing-checksum':
-      return 'the graph has no checksum';
+      return 'no checksum (not a sealed file, or the seal was removed)';
     case 'checksum-mismatch':
-      return `checksum mismatch: expected ${result.expected}, found ${result.found} (the content or the file name changed)`;
+      return `checksum mismatch (the file was changed): expected ${result.expected}, found ${result.found}`;
     case 'signature-required':
-      return 'the graph is unsigned and a signature is required';
+      return 'not signed (a signature is required)';
     case 'unknown-key':
-      return `the graph is signed by ${result.keyId}, which is not a trusted key`;
+      return `signed by untrusted key ${result.keyId}`;
     case 'bad-signature':
-      return `the signature by ${result.keyId} does not match the checksum`;
+      return `signature by ${result.keyId} does not match (the file or its signature was changed)`;
+    default:
+      return assertNever(result, 'verify result');
+  }
+}
+
+/** What to do about a failed verification: depends on which check failed. */
+export function verifyProblemHint(result: VerifyResult): string {
+  switch (result.kind) {
+    case 'signature-required':
+    case 'unsigned':
+      return "sign it: run 'receipts keygen' where it is written, then write it again (or drop --require-signature)";
+    case 'unknown-key':
+      return `if you trust the signer, trust their public key with 'receipts trust FILE.pub' (key ${result.keyId})`;
+    case 'verified':
+    case 'missing-checksum':
+    case 'checksum-mismatch':
+    case 'bad-signature':
+      return 'do not use this file; re-create it';
     default:
       return assertNever(result, 'verify result');
   }
@@ -165,7 +186,7 @@ export function assertVerified(graph: Graph, options: VerifyOptions & { readonly
   if (problem !== undefined) {
     throw new WritLoreError('integrity', problem, {
       ...(options.path === undefined ? {} : { path: options.path }),
-      hint: 'do not use this file; re-create it, or trust the signing key with `receipts trust`',
+      hint: verifyProblemHint(result),
     });
   }
   return result;

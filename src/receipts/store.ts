@@ -22,6 +22,7 @@ import {
   checkSealedReceipt,
   hashReceipt,
   hashSealedReceipt,
+  integrityHint,
   type HashedReceipt,
   type ReceiptCheck,
 } from './verify.js';
@@ -321,11 +322,11 @@ function parseReceipt(bytes: Buffer, file: string, isKnownCanonical: boolean): G
   }
 }
 
-/** The `integrity` error for a receipt that failed its check. */
+/** The `integrity` error for a receipt that failed its check, its hint fitting the failed check. */
 export function integrityError(file: string, check: ReceiptCheck): WritLoreError {
-  return new WritLoreError('integrity', `receipt ${check.fileName} ${check.problems.join('; ')}`, {
+  return new WritLoreError('integrity', `receipt ${check.fileName}: ${check.problems.join('; ')}`, {
     path: file,
-    hint: 'the receipt was changed after it was written; restore it from a backup or delete it',
+    hint: integrityHint(check),
   });
 }
 

@@ -103,20 +103,21 @@ function assembleCheck(
   signature: SignatureStatus,
   options: CheckOptions,
 ): ReceiptCheck {
+  // Each phrase says exactly which check failed: only a checksum or signature mismatch means a change.
   const problems: string[] = [];
-  if (checksum === 'missing') problems.push('has no checksum');
-  if (checksum === 'mismatch') problems.push('checksum mismatch: the content or the file name was changed');
+  if (checksum === 'missing') problems.push('no checksum');
+  if (checksum === 'mismatch') problems.push('checksum mismatch (the file was changed)');
   switch (signature.kind) {
     case 'valid':
       break;
     case 'unsigned':
-      if (options.requireSignature === true) problems.push('is unsigned and a signature is required');
+      if (options.requireSignature === true) problems.push('not signed (a signature is required)');
       break;
     case 'untrusted':
-      problems.push(`is signed by ${signature.keyId}, which is not trusted`);
+      problems.push(`signed by untrusted key ${signature.keyId}`);
       break;
     case 'invalid':
-      problems.push(`signature by ${signature.keyId} does not match`);
+      problems.push(`signature by ${signature.keyId} does not match (the file or its signature was changed)`);
       break;
     default:
       signature satisfies never;
@@ -132,4 +133,15 @@ function signatureStatus(graph: Pick<Graph, 'checksum' | 'signature'>, trusted: 
   // The signature covers the checksum string; a missing checksum cannot verify.
   const isValid = graph.checksum !== undefined && verifySignatureNative(graph.checksum, signature, publicKey);
   return isValid ? { kind: 'valid', keyId: signature.key_id } : { kind: 'invalid', keyId: signature.key_id };
+}
+
+/** What to do about a receipt that failed its check: depends on which check failed. */
+export function integrityHint(check: Pick<ReceiptCheck, 'checksum' | 'signature'>): string {
+  if (check.checksum !== 'ok' || check.signature.kind === 'invalid') {
+    return 'the receipt was changed after it was written; restore it from a backup or delete it';
+  }
+  if (check.signature.kind === 'untrusted') {
+    return `if you trust the signer, trust their public key with 'receipts trust FILE.pub' (key ${check.signature.keyId})`;
+  }
+  return "receipts written before 'receipts keygen' are not signed; drop --require-signature to read them";
 }

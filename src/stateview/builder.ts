@@ -4,7 +4,7 @@ import type { ReceiptStore } from '../receipts/index.js';
 import { compactDigest, compactDigestSpec, eventCount, eventPath, type CompactDigest } from './compact.js';
 import { receiptRowSpec, type PackageEvent, type ReceiptDigest, type ReceiptRow } from './digest.js';
 import { LazyFileEntry } from './lazy-entry.js';
-import { deployedKind, isInstalled, isSecret, type FileEntry, type PackageEntry, type PackageRecord } from './entries.js';
+import { currentPackage, deployedKind, isInstalled, isSecret, type FileEntry, type PackageEntry, type PackageRecord } from './entries.js';
 import { FileTree } from './file-tree.js';
 
 // Receipts read at once: enough to overlap I/O with parsing, few enough that a hundred 4 MB
@@ -124,8 +124,8 @@ export class StateViewBuilder {
       entry.push(number, event);
     }
     for (const event of digest.packages) {
-      const record = packageRecord(event, row);
       const history = this.packages.get(event.name);
+      const record = packageRecord(event, row, history);
       if (history === undefined) this.packages.set(event.name, [record]);
       else history.push(record);
     }
@@ -148,16 +148,20 @@ export class StateViewBuilder {
   }
 }
 
-function packageRecord(event: PackageEvent, row: ReceiptRow): PackageRecord {
+/** The record of `event`; an install over another installed version (in the same prefix) is an upgrade. */
+function packageRecord(event: PackageEvent, row: ReceiptRow, history: readonly PackageRecord[] | undefined): PackageRecord {
+  const installed = history === undefined ? undefined : currentPackage({ name: event.name, history }, { prefix: event.prefix });
+  const isUpgrade = event.action === 'install' && installed?.version !== undefined && event.version !== undefined && installed.version !== event.version;
   const record: { -readonly [K in keyof PackageRecord]: PackageRecord[K] } = {
     time: row.timestamp,
     receipt: row.stem,
     tool: row.tool,
-    action: event.action,
+    action: isUpgrade ? 'upgrade' : event.action,
     status: event.status,
   };
   if (event.manager !== undefined) record.manager = event.manager;
   if (event.version !== undefined) record.version = event.version;
+  if (event.prefix !== undefined) record.prefix = event.prefix;
   return record;
 }
 

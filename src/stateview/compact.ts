@@ -33,6 +33,8 @@ export interface CompactDigest {
   /** {@link EVENT_WIDTH} integers per event (a plain array, or an Int32Array read from the cache). */
   readonly events: ArrayLike<number>;
   readonly packages: readonly PackageEvent[];
+  /** The run each replayed-undo event undid, by event index (sparse: most receipts have none). */
+  readonly undoes?: Readonly<Record<string, string>>;
 }
 
 /** Packs file events into a string table and an integer array. */
@@ -50,13 +52,15 @@ export function compactDigest(row: ReceiptRow, files: readonly FileEvent[], pack
     return found;
   };
   const events: number[] = [];
-  for (const event of files) {
+  const undoes: Record<string, string> = {};
+  for (const [number, event] of files.entries()) {
+    if (event.undoes !== undefined) undoes[number] = event.undoes;
     events.push(
       intern(event.path), intern(event.action), intern(event.status), intern(event.kind), event.isSecret ? 1 : 0,
       intern(event.source), intern(event.source_digest), intern(event.target_digest), intern(event.project), intern(event.layer),
     );
   }
-  return { row, strings, events, packages };
+  return { row, strings, events, packages, ...(Object.keys(undoes).length === 0 ? {} : { undoes }) };
 }
 
 /** The cached derivation of a compact digest (bump `version` when the layout changes). */
@@ -64,7 +68,7 @@ export function compactDigestSpec(stem: string): DeriveSpec<CompactDigest> {
   return {
     // The events are cached as the bytes of an Int32Array in this machine's byte order.
     name: `stateview-compact-${os.endianness()}`,
-    version: 2,
+    version: 3,
     derive: (graph, check) => {
       const digest = digestReceipt(graph, stem, check);
       return compactDigest(digest.row, digest.files, digest.packages);
@@ -95,11 +99,6 @@ export function eventCount(digest: CompactDigest): number {
   return Math.floor(digest.events.length / EVENT_WIDTH);
 }
 
-/** The status of event `event`, without building the record. */
-export function eventStatus(digest: CompactDigest, event: number): NodeStatus {
-  return (digest.strings[digest.events[event * EVENT_WIDTH + STATUS] ?? -1] ?? 'pending') as NodeStatus;
-}
-
 /** Builds the FileRecord of event `event` of `digest`. */
 export function eventRecord(digest: CompactDigest, event: number): FileRecord {
   const { strings, events, row } = digest;
@@ -122,10 +121,12 @@ export function eventRecord(digest: CompactDigest, event: number): FileRecord {
   const targetDigest = text(TARGET_DIGEST);
   const project = text(PROJECT);
   const layer = text(LAYER);
+  const undoes = digest.undoes?.[event];
   if (source !== undefined) record.source = source;
   if (sourceDigest !== undefined) record.source_digest = sourceDigest;
   if (targetDigest !== undefined) record.target_digest = targetDigest;
   if (project !== undefined) record.project = project;
   if (layer !== undefined) record.layer = layer;
+  if (undoes !== undefined) record.undoes = undoes;
   return record;
 }

@@ -1,5 +1,7 @@
 import path from 'node:path';
-import type { Graph, GraphState, Node, NodeStatus, Slot, Tool } from '../graph/index.js';
+import { UNDO_REPLAY_ACTION } from '../actions/index.js';
+import type { Graph, GraphState, JsonValue, Node, NodeStatus, Slot, Tool } from '../graph/index.js';
+import { operationOf, splitRef } from '../plan/index.js';
 import type { DeriveSpec, ReceiptCheck } from '../receipts/index.js';
 import { scanReceiptRow } from './scan.js';
 
@@ -20,15 +22,22 @@ export interface FileEvent {
   readonly target_digest?: string;
   readonly project?: string;
   readonly layer?: string;
+  /** On a replayed undo (`receipt.undo`): the stem of the run whose effect it undid, when recorded. */
+  readonly undoes?: string;
 }
 
-/** One package named by a package node of a receipt. */
+/** What happened to a package: `upgrade` is an install over another version in the same place. */
+export type PackageAction = 'install' | 'upgrade' | 'remove';
+
+/** One package named by a package node of a receipt, or by a lore receipt's context. */
 export interface PackageEvent {
   readonly name: string;
-  readonly action: 'install' | 'remove';
+  readonly action: PackageAction;
   readonly status: NodeStatus;
   readonly manager?: string;
   readonly version?: string;
+  /** Where lore installed it (lore receipts only). */
+  readonly prefix?: string;
 }
 
 /** The row a receipt contributes to `receipts view`. */
@@ -63,7 +72,11 @@ export const KIND_BY_ACTION: Readonly<Record<string, FileKind>> = {
   'archive.extract': 'directory',
   'file.remove': 'removal',
   'file.unlink': 'removal',
+  [UNDO_REPLAY_ACTION]: 'removal',
 };
+
+/** Annotations naming, on a replayed undo, the run whose node it undid (writ's, then the default). */
+const UNDO_OF_ANNOTATIONS = ['writ.undo_of', 'receipt.undo_of'] as const;
 
 function immediateString(slot: Slot | undefined): string | undefined {
   return slot?.kind === 'immediate' && typeof slot.value === 'string' ? slot.value : undefined;
@@ -96,6 +109,7 @@ function isFedBySecret(node: Node, byId: ReadonlyMap<string, Node>, depth = 0): 
 
 function fileEvent(node: Node, target: string, byId: ReadonlyMap<string, Node>): FileEvent {
   const source = immediateString(node.slots['source']);
+  const undoes = node.action === UNDO_REPLAY_ACTION ? undoneRun(node) : undefined;
   return {
     path: target,
     action: node.action,
@@ -107,7 +121,53 @@ function fileEvent(node: Node, target: string, byId: ReadonlyMap<string, Node>):
     ...(node.target_digest === undefined ? {} : { target_digest: node.target_digest }),
     ...(node.project === undefined ? {} : { project: node.project }),
     ...(node.layer === undefined ? {} : { layer: node.layer }),
+    ...(undoes === undefined ? {} : { undoes }),
   };
+}
+
+/** The run a replayed undo undid: its undo-of annotation, else the run whose backups it used. */
+function undoneRun(node: Node): string | undefined {
+  for (const key of UNDO_OF_ANNOTATIONS) {
+    const stem = node.annotations?.[key];
+    if (stem !== undefined) return stem;
+  }
+  return immediateString(node.slots['backups']);
+}
+
+/** The path a replayed undo gave back: its `path` slot, else the `path` of the undo state it replayed. */
+function undoneTarget(node: Node, root: string | undefined): string | undefined {
+  const given = immediateString(node.slots['path']);
+  if (given !== undefined) return absoluteTargetOf(given, root);
+  const undo = node.slots['undo'];
+  const state: JsonValue | undefined = undo?.kind === 'immediate' ? undo.value : undefined;
+  if (typeof state !== 'object' || state === null || Array.isArray(state)) return undefined;
+  const recorded = (state as Readonly<Record<string, JsonValue>>)['path'];
+  return absoluteTargetOf(typeof recorded === 'string' ? recorded : undefined, root);
+}
+
+/**
+ * The packages a lore run installed or removed (`context.packages`, `name@version`), with the
+ * status of each: `completed` when the run was executed, else `failed` when one of its nodes
+ * failed, `compensated` when its effects were rolled back, `skipped` when it never started.
+ */
+function lorePackageEvents(graph: Graph): PackageEvent[] {
+  const refs = (graph.context.packages ?? []).map(splitRef).filter((ref) => ref.version !== '');
+  const action = operationOf(graph);
+  const prefix = graph.context.prefix;
+  return refs.map(({ name, version }) => ({
+    name,
+    action,
+    status: graph.state === 'executed' ? 'completed' : lorePackageStatus(graph, name),
+    version,
+    ...(prefix === undefined ? {} : { prefix }),
+  }));
+}
+
+function lorePackageStatus(graph: Graph, name: string): NodeStatus {
+  const statuses = new Set(graph.nodes.filter((node) => node.annotations?.['lore.package'] === name).map((node) => node.status));
+  if (statuses.has('failed')) return 'failed';
+  if (statuses.has('compensated') || statuses.has('completed') || statuses.has('running')) return 'compensated';
+  return 'skipped';
 }
 
 function packageEvents(node: Node): PackageEvent[] {
@@ -142,10 +202,16 @@ export function digestReceipt(graph: Graph, stem: string, check: ReceiptCheck): 
   const root = graph.context.target_root;
   const byId = new Map(graph.nodes.map((node) => [node.id, node]));
   const files: FileEvent[] = [];
-  const packages: PackageEvent[] = [];
+  const packages: PackageEvent[] = graph.tool === 'lore' ? lorePackageEvents(graph) : [];
   const byStatus: Partial<Record<NodeStatus, number>> = {};
   for (const node of graph.nodes) {
     byStatus[node.status] = (byStatus[node.status] ?? 0) + 1;
+    if (node.action === UNDO_REPLAY_ACTION) {
+      // Skipped replays count too: they were skipped because the effect was already gone.
+      const target = hasRun(node) || node.status === 'skipped' ? undoneTarget(node, root) : undefined;
+      if (target !== undefined) files.push(fileEvent(node, target, byId));
+      continue;
+    }
     if (!hasRun(node) || TRANSFORMS.has(node.action)) continue;
     if (node.action === 'pkg.install' || node.action === 'pkg.remove') {
       packages.push(...packageEvents(node));

@@ -1,3 +1,4 @@
+import { UNDO_REPLAY_ACTION } from '../actions/index.js';
 import type { NodeStatus, Tool } from '../graph/index.js';
 import type { FileEvent, FileKind, PackageEvent } from './digest.js';
 
@@ -15,8 +16,8 @@ export interface FileEntry {
   /** Absolute target path. */
   readonly path: string;
   readonly history: readonly FileRecord[];
-  /** The latest record with `status`, when the entry can find it without building its history. */
-  lastWithStatus?(status: NodeStatus): FileRecord | undefined;
+  /** The records newest first, when the entry can give them without building its whole history. */
+  newestFirst?(): Iterable<FileRecord>;
 }
 
 /** One thing that happened to a package. */
@@ -40,14 +41,31 @@ export function lastRecord<R>(entry: { readonly history: readonly R[] }): R | un
   return entry.history[entry.history.length - 1];
 }
 
-/** The latest record whose effect stayed in place (completed, not compensated or failed). */
+/**
+ * The latest record whose effect stayed in place (completed, not compensated or failed). A
+ * replayed undo (`receipt.undo`, by a rollback or a remove) that ran, or was skipped as already
+ * undone, puts the path back as it was before the run it names: that run's record and every
+ * record since (later runs that found it in place) no longer count. Without a name it is a
+ * removal: nothing is deployed there.
+ */
 export function lastEffective(entry: FileEntry): FileRecord | undefined {
-  if (entry.lastWithStatus !== undefined) return entry.lastWithStatus('completed');
-  for (let index = entry.history.length - 1; index >= 0; index -= 1) {
-    const record = entry.history[index];
-    if (record !== undefined && IN_PLACE.has(record.status)) return record;
+  const undone = new Set<string>();
+  for (const record of entry.newestFirst?.() ?? newestFirst(entry.history)) {
+    if (record.action === UNDO_REPLAY_ACTION) {
+      if (record.status !== 'completed' && record.status !== 'skipped') continue;
+      if (record.undoes === undefined) return record;
+      undone.add(record.undoes);
+    } else if (undone.size > 0) {
+      undone.delete(record.receipt);
+    } else if (IN_PLACE.has(record.status)) {
+      return record;
+    }
   }
   return undefined;
+}
+
+function* newestFirst<R>(history: readonly R[]): Iterable<R> {
+  for (let index = history.length - 1; index >= 0; index -= 1) yield history[index] as R;
 }
 
 /** What the receipts say is at a path now: its kind, or undefined when nothing is deployed. */
@@ -78,15 +96,21 @@ export function installedVersion(entry: PackageEntry): string | undefined {
   return currentPackage(entry)?.version;
 }
 
-/** True when the package's last completed record is an install. */
+/** True when the package's last completed record is an install or an upgrade. */
 export function isInstalled(entry: PackageEntry): boolean {
   return currentPackage(entry) !== undefined;
 }
 
-function currentPackage(entry: PackageEntry): PackageRecord | undefined {
+/**
+ * The record of what is installed now (the last completed record, when it installed or
+ * upgraded), in `prefix` when given (lore records carry one; package-manager ones do not).
+ */
+export function currentPackage(entry: PackageEntry, options: { readonly prefix?: string | undefined } = {}): PackageRecord | undefined {
+  const isScoped = 'prefix' in options;
   for (let index = entry.history.length - 1; index >= 0; index -= 1) {
     const record = entry.history[index];
-    if (record?.status === 'completed') return record.action === 'install' ? record : undefined;
+    if (record?.status !== 'completed' || (isScoped && record.prefix !== options.prefix)) continue;
+    return record.action === 'remove' ? undefined : record;
   }
   return undefined;
 }

@@ -13,3 +13,4 @@ export * from './undo-run.js';
 export * from './undo-targets.js';
 // Side effect: registers the derivations receipts are indexed with when written.
 import './indexes.js';
+export * from './undo-confine.js';

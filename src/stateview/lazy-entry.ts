@@ -1,5 +1,4 @@
-import type { NodeStatus } from '../graph/index.js';
-import { eventRecord, eventStatus, type CompactDigest } from './compact.js';
+import { eventRecord, type CompactDigest } from './compact.js';
 import type { FileEntry, FileRecord } from './entries.js';
 
 // A reference to one event: digest index × 2^21 + event index (a receipt of up to 2M events).
@@ -32,14 +31,9 @@ export class LazyFileEntry implements FileEntry {
     return this.records;
   }
 
-  /** The latest record with `status`, building only that one. */
-  lastWithStatus(status: NodeStatus): FileRecord | undefined {
-    for (let index = this.refs.length - 1; index >= 0; index -= 1) {
-      const ref = this.refs[index] ?? 0;
-      const digest = this.digests[Math.floor(ref / EVENT_BITS)];
-      if (digest !== undefined && eventStatus(digest, ref % EVENT_BITS) === status) return this.recordOf(ref);
-    }
-    return undefined;
+  /** The records newest first, each built when reached (the latest is usually all a view reads). */
+  *newestFirst(): Iterable<FileRecord> {
+    for (let index = this.refs.length - 1; index >= 0; index -= 1) yield this.recordOf(this.refs[index] ?? 0);
   }
 
   private recordOf(ref: number): FileRecord {

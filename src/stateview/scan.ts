@@ -8,6 +8,7 @@ import {
   type NodeStatus,
   type Tool,
 } from '../graph/index.js';
+import { UNDO_REPLAY_ACTION } from '../actions/index.js';
 import type { ReceiptCheck } from '../receipts/index.js';
 import { EVENT_WIDTH, type CompactDigest } from './compact.js';
 import { KIND_BY_ACTION, TRANSFORMS, absoluteTargetOf, hasRunStatus, type ReceiptRow } from './digest.js';
@@ -19,7 +20,9 @@ import { KIND_BY_ACTION, TRANSFORMS, absoluteTargetOf, hasRunStatus, type Receip
  * layout (two-space indents, one-line scalars, `id` first in a node, schema keys plain): at
  * indent 4 inside `nodes` only node fields appear, at 6 inside `slots` only slot names, at 8
  * only slot keys. Anything it does not expect makes it give up (undefined) and the caller
- * parses the receipt in full; package nodes always do (their versions live in annotations).
+ * parses the receipt in full; package nodes always do (their versions live in annotations), and
+ * so do replayed undos (the run they undid is an annotation) and lore receipts (their packages
+ * are in the context).
  * Tests check it gives exactly what digesting the parsed graph gives.
  */
 
@@ -146,6 +149,7 @@ class Scanner {
     else if (key === 'timestamp' && token !== undefined) this.timestamp = stringOf(token);
     else if (key === 'state') this.state = GRAPH_STATES.find((state) => state === token);
     else if (key === 'nodes' && token !== undefined && token !== '[]') throw GIVE_UP;
+    if (key === 'nodes' && this.withEvents && this.tool === 'lore') throw GIVE_UP;
     return key;
   }
 
@@ -208,6 +212,7 @@ class Scanner {
     this.ids.push(node.id);
     this.actions.push(node.action);
     this.contentRefs.push(node.contentRef);
+    if (node.action === UNDO_REPLAY_ACTION) throw GIVE_UP;
     if (!hasRunStatus(status) || TRANSFORMS.has(node.action)) return;
     if (node.action === 'pkg.install' || node.action === 'pkg.remove') throw GIVE_UP;
     const target = absoluteTargetOf(node.path, this.targetRoot);

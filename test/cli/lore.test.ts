@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ReceiptStore, computeChecksum, parseGraph, type Graph } from '../../src/index.js';
 import { snapshotTree } from '../helpers/tree-snapshot.js';
+import { sampleGraph } from '../receipts/helpers.js';
 import type { TestHttpServer } from '../helpers/http-server.js';
 import { registryRoutes, runLore, serveRegistry, startGatedServer, writeRegistry, type LoreDirs } from './lore-helpers.js';
 
@@ -120,7 +121,7 @@ describe('lore install', () => {
     expect(removed.code).toBe(0);
     expect(await snapshotTree(dirs.prefix)).toEqual(before);
     const listed = await runLore(['list', '--json'], dirs);
-    expect(JSON.parse(listed.stdout)).toEqual([]);
+    expect(JSON.parse(listed.stdout)).toEqual({ version: 1, packages: [] });
   });
 
   it('retries a download that fails twice with exponential backoff and records the attempts', async () => {
@@ -234,7 +235,7 @@ describe('lore list, info and search', () => {
     const table = await runLore(['list'], dirs);
     expect(table.stdout).toMatch(/greet\s+1\.0\.0/);
     expect(table.stdout).toMatch(/hello-tool \(dependency\)\s+1\.0\.0/);
-    const json = JSON.parse((await runLore(['list', '--json'], dirs)).stdout) as { name: string; version: string; depends: string[] }[];
+    const json = (JSON.parse((await runLore(['list', '--json'], dirs)).stdout) as { packages: { name: string; version: string; depends: string[] }[] }).packages;
     expect(json.map((pkg) => `${pkg.name}@${pkg.version}`)).toEqual(['greet@1.0.0', 'hello-tool@1.0.0']);
     expect(json[0]?.depends).toEqual(['hello-tool']);
   });
@@ -315,5 +316,15 @@ describe('lore recover', () => {
     ]);
     expect(await store.journals()).toEqual([]);
     expect((await runLore(['list'], dirs)).code).toBe(0);
+  });
+
+  it("points to 'writ recover' for a writ run whose rollback is unfinished, leaving it alone", async () => {
+    const store = new ReceiptStore({ stateDir: dirs.state });
+    const run = sampleGraph({ tool: 'writ', state: 'interrupted', nodes: 1 });
+    const { stem: writStem } = await store.write({ ...run, nodes: run.nodes.map((node) => ({ ...node, undo: { kind: 'place', path: '/nowhere' } })) });
+    const result = await runLore(['recover'], dirs);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe('nothing to recover\n');
+    expect(result.stderr).toBe(`lore: warning: ${writStem}: a writ run whose rollback is unfinished; run 'writ recover'\n`);
   });
 });

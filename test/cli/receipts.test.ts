@@ -77,7 +77,7 @@ describe('receipts view', () => {
     expect(result.stdout).toContain('/home/user/.config');
     expect(result.stdout).toMatch(/├── app-0\n│   └── file-0 -> \/repo\/base\/dot-0 \[missing\]/);
     expect(result.stdout).toMatch(/file-4 \[copy\] \[missing\]/);
-    expect(result.stdout).toContain('4 links, 1 copies');
+    expect(result.stdout).toContain('4 links, 1 copy,');
   });
 
   it.each([
@@ -179,7 +179,7 @@ describe('receipts keygen, trust and verify', () => {
     expect(strict.code).toBe(4);
     const json = JSON.parse(strict.stdout) as { results: { signature: { kind: string }; problems: string[] }[] };
     expect(json.results[0]?.signature.kind).toBe('unsigned');
-    expect(json.results[0]?.problems.join()).toContain('unsigned');
+    expect(json.results[0]?.problems).toEqual(['not signed (a signature is required)']);
   });
 
   it('trusts a public key from another machine', async () => {
@@ -197,6 +197,13 @@ describe('receipts keygen, trust and verify', () => {
     const result = await run('verify');
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('--all');
+  });
+
+  it('exits 2 naming a receipt that does not exist, without calling it changed', async () => {
+    const result = await run('verify', 'writ-nosuch');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^receipts: error: .*no receipt writ-nosuch\.yaml/mu);
+    expect(result.stderr).not.toContain('changed');
   });
 });
 

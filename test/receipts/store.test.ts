@@ -146,7 +146,7 @@ describe('ReceiptStore.load', () => {
     await other.generate();
     const foreign = new ReceiptStore({ stateDir: store.layout.root, keys: other });
     const written = await foreign.write(sampleGraph());
-    await expectIntegrityError(store.load(written.stem), 'not trusted');
+    await expectIntegrityError(store.load(written.stem), 'signed by untrusted key ed25519:');
     await keys.trust(other.layout.signingPublicKey);
     const trusting = new ReceiptStore({ stateDir: store.layout.root, keys });
     await expect(trusting.load(written.stem)).resolves.toBeDefined();
@@ -156,7 +156,7 @@ describe('ReceiptStore.load', () => {
     const written = await store.write(sampleGraph());
     await expect(store.load(written.stem)).resolves.toBeDefined();
     const strict = new ReceiptStore({ stateDir: store.layout.root, keys, requireSignature: true });
-    await expectIntegrityError(strict.load(written.stem), 'unsigned');
+    await expectIntegrityError(strict.load(written.stem), 'not signed');
   });
 
   it('reports a removed signature as unsigned, which a strict store refuses', async () => {
@@ -169,7 +169,7 @@ describe('ReceiptStore.load', () => {
     const { check } = await store.inspect(written.stem);
     expect(check.signature.kind).toBe('unsigned');
     const strict = new ReceiptStore({ stateDir: store.layout.root, keys, requireSignature: true });
-    await expectIntegrityError(strict.load(written.stem), 'unsigned');
+    await expectIntegrityError(strict.load(written.stem), 'not signed');
   });
 
   it('names a missing receipt as not-found', async () => {
@@ -202,6 +202,6 @@ describe('ReceiptStore.derive', () => {
     await fs.rm(keys.layout.signingPublicKey);
     await fs.rm(keys.layout.signingKey);
     const fresh = new ReceiptStore({ stateDir: store.layout.root, keys });
-    await expectIntegrityError(fresh.derive(written.stem, spec), 'not trusted');
+    await expectIntegrityError(fresh.derive(written.stem, spec), 'signed by untrusted key ed25519:');
   });
 });

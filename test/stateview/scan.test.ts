@@ -94,6 +94,17 @@ describe('scanCompactDigest and scanReceiptRow', () => {
     expect(expectScanAgrees(graph)).toEqual({ row: true, digest: false });
   });
 
+  it('give replayed undos (the run they undid is an annotation) and lore receipts (packages in the context) to the full parser', () => {
+    const undo = node('undo.1.a', 'receipt.undo', { action: immediate('file.link'), undo: immediate({ path: '/home/kim/.x' }), path: immediate('/home/kim/.x') }, {
+      annotations: { 'writ.undo_of': STEM },
+    });
+    expect(expectScanAgrees(receipt([undo]))).toEqual({ row: true, digest: false });
+    expect(expectScanAgrees(receipt([{ ...undo, status: 'skipped' }]))).toEqual({ row: true, digest: false });
+    const lore = { ...receipt([node('a', 'file.link', { path: immediate('/p/bin/a') })], undefined), tool: 'lore' as const, context: { packages: ['a@1.0.0'] } };
+    expect(expectScanAgrees(lore)).toEqual({ row: true, digest: false });
+    expect(compactDigestSpec(STEM).derive(lore, CHECK).packages).toEqual([{ name: 'a', action: 'install', status: 'completed', version: '1.0.0' }]);
+  });
+
   it('agree with digesting the parsed graph, or give up, on any graph the schema allows', () => {
     let scanned = 0;
     fc.assert(

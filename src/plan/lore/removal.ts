@@ -48,10 +48,16 @@ function addRemovalPhase(plan: Plan, { installed, receipt }: RemovalTarget): voi
     const id = `${installed.name}.remove.${index + 1}.${step.node.action}`;
     const handle =
       step.kind === 'undo'
-        ? plan.add(UNDO_REPLAY_ACTION, { action: step.node.action, undo: step.node.undo ?? null }, {
+        ? plan.add(UNDO_REPLAY_ACTION, {
+            action: step.node.action,
+            undo: step.node.undo ?? null,
+            // The backup refs in the undo state point into the install run's backups.
+            backups: installed.receipt,
+          }, {
             id,
             project: installed.name,
-            annotations: { ...annotations, 'lore.undoes': step.node.id },
+            // `receipt.undo_of` names the install run, so views know whose effect this took away.
+            annotations: { ...annotations, 'lore.undoes': step.node.id, 'receipt.undo_of': installed.receipt },
           })
         : plan.add(step.node.action, immediateSlots(step.node), { id, project: installed.name, annotations: { ...annotations, 'lore.compensates': step.node.id } });
     if (previous !== undefined) plan.dependsOn(previous, handle);

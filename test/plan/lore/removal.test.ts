@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { removalSteps, type Graph, type Node, type Phase } from '../../../src/index.js';
+import { buildRemovalPlan, removalSteps, undoReplayAction, type Graph, type Node, type Phase } from '../../../src/index.js';
+import { testRegistry } from '../test-registry.js';
 
 function node(id: string, phase: string, startedAt: string, extra: Partial<Node> = {}, hasUndo = true): Node {
   return {
@@ -44,5 +45,20 @@ describe('removalSteps', () => {
       'undo pkg.prepare.1',
     ]);
     expect(removalSteps(receipt, 'other')).toEqual([]);
+  });
+
+  it('replays each undo with the install run\'s backups, where its backup refs live', () => {
+    const receipt: Graph = {
+      version: '1', tool: 'lore', timestamp: '2026-11-01T00:00:00.000Z', state: 'executed', platform: { os: 'linux', arch: 'x64' }, context: {},
+      nodes: [node('pkg.install.1', 'phase.pkg.install', '2026-11-01T00:00:01.000Z')],
+      edges: [],
+      phases: [phase('phase.pkg.install', ['pkg.install.1'])],
+    };
+    const registry = testRegistry();
+    registry.register(undoReplayAction(registry));
+    const installed = { name: 'pkg', version: '1.0.0', prefix: '/opt/p', receipt: 'lore-20261101-000000-abcd', installedAt: receipt.timestamp, depends: [] };
+    const plan = buildRemovalPlan([{ installed: installed as never, receipt }], { catalog: registry });
+    const replay = plan.nodes.find((n) => n.action === 'receipt.undo');
+    expect(replay?.slots['backups']).toEqual({ kind: 'immediate', value: 'lore-20261101-000000-abcd' });
   });
 });
