@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -108,13 +109,22 @@ function malformed(lockPath: string, why: string): WritLoreError {
   });
 }
 
+/**
+ * Creates the lock file whole or not at all: the content goes to a temporary file first, which
+ * `link` then puts in place (failing with EEXIST when a lock exists), so a reader never sees an
+ * empty or half-written lock.
+ */
 async function tryCreate(lockPath: string, info: LockInfo): Promise<boolean> {
+  const temporary = `${lockPath}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  await fs.writeFile(temporary, `${JSON.stringify(info)}\n`, { flag: 'wx', mode: 0o644 });
   try {
-    await fs.writeFile(lockPath, `${JSON.stringify(info)}\n`, { flag: 'wx', mode: 0o644 });
+    await fs.link(temporary, lockPath);
     return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
     throw error;
+  } finally {
+    await fs.rm(temporary, { force: true });
   }
 }
 

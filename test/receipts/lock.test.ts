@@ -126,3 +126,27 @@ describe('liveLockHolder', () => {
     expect((await liveLockHolder(lockPath))?.pid).toBe(pid);
   });
 });
+
+describe('lock file creation', () => {
+  it('never shows a reader an empty or partial lock file while it is being taken', async () => {
+    await fs.mkdir(path.dirname(lockPath), { recursive: true });
+    let taking = true;
+    const seen: string[] = [];
+    const reader = (async () => {
+      while (taking) {
+        try {
+          seen.push(await fs.readFile(lockPath, 'utf8'));
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+        }
+      }
+    })();
+    for (let round = 0; round < 300; round += 1) {
+      const lock = await acquireRunLock(lockPath, { tool: 'writ' });
+      await lock.release();
+    }
+    taking = false;
+    await reader;
+    expect(seen.filter((text) => !text.endsWith('}\n'))).toEqual([]);
+  });
+});
