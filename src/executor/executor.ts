@@ -170,21 +170,13 @@ function forwardPhases(graph: Graph): Phase[] | undefined {
   return phases.filter((phase) => (phase.role ?? 'forward') === 'forward');
 }
 
-/**
- * Action specs for validation, from whatever the action source offers. A source with `spec`
- * (a registry) is its own catalog: a plan built against that registry is then recognised as
- * already validated (see `assertValidGraph`).
- */
+/** Action specs for validation, from whatever the action source offers. */
 function catalogOf(actions: ActionSource): ActionCatalog {
-  if (isCatalog(actions)) return actions;
   return {
     spec: (name) => {
+      if (actions.spec !== undefined) return actions.spec(name);
       if (actions.has !== undefined && !actions.has(name)) return undefined;
       return actions.get(name)?.spec;
     },
   };
-}
-
-function isCatalog(actions: ActionSource): actions is ActionSource & ActionCatalog {
-  return actions.spec !== undefined;
 }

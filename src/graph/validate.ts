@@ -5,7 +5,6 @@ import type { Edge, Graph, Node } from './types.js';
 import { indexGraph, type GraphIndex } from './validate-index.js';
 import { checkPhases } from './validate-phases.js';
 import { checkWrites } from './validate-writes.js';
-import { isKnownValid, rememberValid } from './validate-memo.js';
 
 export { normalizeTargetPath } from './validate-writes.js';
 
@@ -231,16 +230,10 @@ export function formatProblems(problems: readonly GraphProblem[]): string {
   return [`${count}:`, ...problems.map((problem) => `  - ${problem.message}`)].join('\n');
 }
 
-/**
- * Throws one `invalid-graph` error listing every problem of `graph`; returns when it is valid.
- * A graph this process already found valid (against the same catalog, no more provided names)
- * and whose checked parts have not changed since is not checked again: the executor's check of
- * a plan fresh from `Plan.graph()` costs a comparison, not a second validation.
- */
+/** Throws one `invalid-graph` error listing every problem of `graph`; returns when it is valid. */
 export function assertValidGraph(graph: Graph, options: ValidateOptions = {}): void {
-  if (isKnownValid(graph, options.catalog, options.provided)) return;
   const problems = validateGraph(graph, options);
-  if (problems.length === 0) return rememberValid(graph, options.catalog, options.provided);
+  if (problems.length === 0) return;
   throw new WritLoreError('invalid-graph', formatProblems(problems), {
     ...(options.path === undefined ? {} : { path: options.path }),
     hint: 'fix the plan (or the builder that made it) and build it again',
