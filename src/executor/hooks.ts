@@ -127,13 +127,7 @@ export class HookRunner {
    * then run after it settles), else undefined: everything already ran.
    */
   emit<K extends HookName>(name: K, event: HookEvent<K>): Promise<void> | undefined {
-    const listeners = this.listeners.get(name);
-    if (listeners === undefined) return undefined;
-    for (let index = 0; index < listeners.length; index += 1) {
-      const pending = this.call(name, listeners[index] as Listener, event);
-      if (pending !== undefined) return this.finish(name, listeners, index, pending, event);
-    }
-    return undefined;
+    return this.dispatch(name, event, undefined);
   }
 
   /**
@@ -143,16 +137,21 @@ export class HookRunner {
    * callback returned one.
    */
   emitWriteAhead<K extends HookName>(name: K, event: HookEvent<K>): Promise<void> | undefined {
+    const failures: unknown[] = [];
+    const pending = this.dispatch(name, event, failures);
+    if (pending !== undefined) return pending.then(() => throwFirst(failures));
+    throwFirst(failures);
+    return undefined;
+  }
+
+  /** The loop of {@link emit}; failures also go into `failures` when it is given. */
+  private dispatch<K extends HookName>(name: K, event: HookEvent<K>, failures: unknown[] | undefined): Promise<void> | undefined {
     const listeners = this.listeners.get(name);
     if (listeners === undefined) return undefined;
-    const failures: unknown[] = [];
     for (let index = 0; index < listeners.length; index += 1) {
       const pending = this.call(name, listeners[index] as Listener, event, failures);
-      if (pending !== undefined) {
-        return this.finish(name, listeners, index, pending, event, failures).then(() => throwFirst(failures));
-      }
+      if (pending !== undefined) return this.finish(name, listeners, index, pending, event, failures);
     }
-    throwFirst(failures);
     return undefined;
   }
 
