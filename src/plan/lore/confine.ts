@@ -1,6 +1,9 @@
-import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { WritLoreError } from '../../graph/index.js';
 import type { InterpolationSite } from './interpolate.js';
+import { isPathInside } from '../paths.js';
+
+export { isPathInside };
 
 /** The directories a package's steps may read (the prefix) and write. */
 export interface Confinement {
@@ -68,10 +71,6 @@ function isWritable(path: string, confinement: Confinement): boolean {
   return confinement.writable.some((root) => path !== root && isPathInside(path, root));
 }
 
-/** True when `path` is `root` or inside it (both absolute and normalised). */
-export function isPathInside(path: string, root: string): boolean {
-  return path === root || path.startsWith(root.endsWith(sep) ? root : root + sep);
-}
 
 function outside(site: InterpolationSite, value: string, prefix: string): WritLoreError {
   return new WritLoreError('invalid-input', `${site.what} "${value}" is outside the prefix ${prefix}`, {

@@ -1,5 +1,6 @@
 import { posix } from 'node:path';
 import { WritLoreError, type Graph, type GraphContext, type Node } from '../../graph/index.js';
+import { isPathInside } from '../paths.js';
 import { WRIT_ANNOTATIONS } from './sources.js';
 
 /**
@@ -66,8 +67,7 @@ function pathProblem(path: string): string | undefined {
 
 /** Strictly below `root` (a root of `''` contains nothing). */
 function isBelow(path: string, root: string): boolean {
-  if (root === '') return false;
-  return path.startsWith(root === '/' ? '/' : `${root}/`) && path !== root;
+  return root !== '' && path !== root && isPathInside(path, root);
 }
 
 function immediateText(node: Node, name: string): string | undefined {

@@ -1,7 +1,8 @@
 import { lstatSync, readdirSync, readlinkSync, realpathSync } from 'node:fs';
 import type { Dirent } from 'node:fs';
-import { dirname, join, resolve, sep } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { WritLoreError } from '../../graph/index.js';
+import { isPathInside } from '../paths.js';
 import { compareText } from './order.js';
 import type { IgnoreRules } from './ignore.js';
 import { matchProjectDir, parseProjectDir } from './project-dir.js';
@@ -205,17 +206,13 @@ function assertLinkInside(path: string, layerRoot: string): void {
   }
   const realRoot = realpathSync(layerRoot);
   const isInside = resolved === undefined
-    ? isWithin(lexical, layerRoot) || isWithin(lexical, realRoot)
-    : isWithin(resolved, realRoot);
+    ? isPathInside(lexical, layerRoot) || isPathInside(lexical, realRoot)
+    : isPathInside(resolved, realRoot);
   if (isInside) return;
   throw new WritLoreError('invalid-input', `the symlink points outside its layer ${layerRoot} (to ${resolved ?? lexical})`, {
     path,
     hint: 'replace it with the file itself, or point it inside the layer',
   });
-}
-
-function isWithin(path: string, root: string): boolean {
-  return path === root || path.startsWith(root.endsWith(sep) ? root : root + sep);
 }
 
 /**
