@@ -10,7 +10,11 @@ import { deploymentStepSpec, type UndoItem } from './deployments.js';
  */
 export async function assertUndoConfined(store: ReceiptStore, items: readonly UndoItem[]): Promise<void> {
   const byStem = new Map<string, UndoItem[]>();
-  for (const item of items) byStem.set(item.stem, [...(byStem.get(item.stem) ?? []), item]);
+  for (const item of items) {
+    const group = byStem.get(item.stem);
+    if (group === undefined) byStem.set(item.stem, [item]);
+    else group.push(item);
+  }
   for (const [stem, stemItems] of byStem) {
     const { header } = await store.derive(stem, deploymentStepSpec());
     assertWritConfined(header, stemItems.map((item) => item.node), store.pathOf(stem));
