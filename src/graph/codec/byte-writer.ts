@@ -1,37 +1,85 @@
-/** Flush the pending text to the byte buffer once it is this long. */
-const CHUNK = 16_384;
+/** Flush the pending text to the byte chunks once it is this long. */
+const PENDING = 16_384;
+
+/** Sizes of the byte chunks: the first is small (most documents are), later ones double up to the last. */
+const CHUNK_SIZES = { first: 1 << 16, max: 1 << 20 } as const;
+
+/** Options of a {@link ByteWriter}. */
+export interface ByteWriterOptions {
+  /** Bytes of the first chunk (default 64 KiB); each next chunk doubles, up to `maxChunk`. */
+  readonly firstChunk?: number;
+  /** Bytes of the largest chunk (default 1 MiB). */
+  readonly maxChunk?: number;
+}
 
 /**
- * Accumulates text as UTF-8 bytes. Pending text is a short concatenation written out every
- * {@link CHUNK} characters: one big concatenated string would keep hundreds of thousands of
- * rope nodes alive (tens of MB for a 10k-node graph); these die young instead.
+ * Accumulates text as UTF-8 bytes in a list of chunks, each full to its last byte before the
+ * next is started: a 40 MB document costs 40 MB, written once, instead of a buffer doubling
+ * (its old and new copies alive at once) and a final copy. Pending text is a short
+ * concatenation written out every {@link PENDING} characters: one big concatenated string
+ * would keep hundreds of thousands of rope nodes alive (tens of MB for a 10k-node graph);
+ * these die young instead. A chunk may end inside a character: only the concatenation of the
+ * chunks is text.
  */
 export class ByteWriter {
-  private buffer = Buffer.allocUnsafe(1 << 16);
+  private readonly full: Buffer[] = [];
+  private chunk: Buffer;
   private length = 0;
   private pending = '';
+  private readonly maxChunk: number;
+
+  constructor(options: ByteWriterOptions = {}) {
+    const first = options.firstChunk ?? CHUNK_SIZES.first;
+    this.maxChunk = Math.max(first, options.maxChunk ?? CHUNK_SIZES.max);
+    this.chunk = Buffer.allocUnsafe(first);
+  }
 
   /** Appends `text`. */
   write(text: string): void {
     this.pending += text;
-    if (this.pending.length >= CHUNK) this.flush();
+    if (this.pending.length >= PENDING) this.flush();
   }
 
   private flush(): void {
-    const needed = this.length + this.pending.length * 3;
-    if (needed > this.buffer.length) {
-      const grown = Buffer.allocUnsafe(Math.max(needed, this.buffer.length * 2));
-      this.buffer.copy(grown, 0, 0, this.length);
-      this.buffer = grown;
-    }
-    this.length += this.buffer.write(this.pending, this.length, 'utf8');
+    const text = this.pending;
+    if (text === '') return;
     this.pending = '';
+    const room = this.chunk.length - this.length;
+    // UTF-8 needs at most 3 bytes per UTF-16 code unit; measure only when that might not fit.
+    if (text.length * 3 <= room || Buffer.byteLength(text, 'utf8') <= room) {
+      this.length += this.chunk.write(text, this.length, 'utf8');
+      return;
+    }
+    this.spill(Buffer.from(text, 'utf8'));
   }
 
-  /** Everything written, as bytes (a view, valid until the next write). */
-  bytes(): Buffer {
+  /** Fills the current chunk with the head of `bytes` and continues in new chunks. */
+  private spill(bytes: Buffer): void {
+    let offset = 0;
+    while (offset < bytes.length) {
+      if (this.length === this.chunk.length) this.next();
+      const copied = bytes.copy(this.chunk, this.length, offset);
+      this.length += copied;
+      offset += copied;
+    }
+  }
+
+  private next(): void {
+    this.full.push(this.chunk);
+    this.chunk = Buffer.allocUnsafe(Math.min(this.chunk.length * 2, this.maxChunk));
+    this.length = 0;
+  }
+
+  /** Everything written, as chunks to be concatenated (views, valid until the next write). */
+  chunks(): Buffer[] {
     this.flush();
-    return this.buffer.subarray(0, this.length);
+    return this.length === 0 && this.full.length > 0 ? [...this.full] : [...this.full, this.chunk.subarray(0, this.length)];
+  }
+
+  /** Everything written, as one buffer (a copy when it spans several chunks). */
+  bytes(): Buffer {
+    const chunks = this.chunks();
+    return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
   }
 }
 

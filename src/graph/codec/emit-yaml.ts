@@ -1,43 +1,116 @@
 /**
  * The canonical YAML writer: walks the graph along the schema tables and writes UTF-8 bytes
- * directly (no intermediate tree: a 10k-node graph allocates little and takes a few tens of
- * ms). Output is a small fixed subset of YAML: block maps and sequences indented by two,
- * plain or double-quoted one-line scalars, `[]`/`{}` for empty collections; no anchors, tags,
- * comments or folding. The JSON writer (`tree.ts` + `print.ts`) is its independent twin; tests
- * check that the `yaml` package reads this output exactly as `JSON.parse` reads that one.
+ * directly (no intermediate tree). Output is a small fixed subset of YAML: block maps and
+ * sequences indented by two, plain or double-quoted one-line scalars, `[]`/`{}` for empty
+ * collections; no anchors, tags, comments or folding. The JSON writer (`tree.ts` + `print.ts`)
+ * is its independent twin; tests check that the `yaml` package reads this output exactly as
+ * `JSON.parse` reads that one, and that a plain printer of that tree writes the same bytes.
+ *
+ * A receipt of 10k nodes is ~300k lines, written mostly before V8 has optimised this code, so
+ * each line is kept to two string appends: a cached lead (newline, indentation, `key: ` or
+ * `- `) and the value. Every line starts with its newline; the document's first one is cut.
  */
 import { WritLoreError, assertNever } from '../errors.js';
 import type { Slot } from '../types.js';
 import { ByteWriter, pad } from './byte-writer.js';
 import { MAX_IMPLICIT_KEY, formatKey, formatNumber, formatString } from './scalar.js';
 import { SLOT_KEYS } from './schema.js';
-import type { FieldSpec, FieldType, ObjectSchema } from './schema.js';
+import type { FieldType, ObjectSchema } from './schema.js';
 
 type Record_ = Readonly<Record<string, unknown>>;
 
-/** Keys of a free-form map with a defined value, sorted (UTF-16 code units). */
-function definedKeys(record: Record_): readonly string[] {
-  const keys = Object.keys(record);
-  for (const key of keys) {
-    if (record[key] === undefined) return keys.filter((name) => record[name] !== undefined).sort();
+/**
+ * What comes before a value: a map key or a list dash. `open` is written before a block (a
+ * key's block starts on the next line, an item's on the dash's line); `inline` before a
+ * one-line value. Both are cached per indentation, starting with the line's newline.
+ */
+class Lead {
+  private readonly openAt: string[] = [];
+  private readonly inlineAt: string[] = [];
+
+  constructor(
+    readonly open: string,
+    readonly inline: string,
+  ) {}
+
+  /** The lead before a block, at `indent` or right after a `- ` (`onLine`). */
+  opening(indent: number, onLine: boolean): string {
+    if (onLine) return this.open;
+    return (this.openAt[indent] ??= `\n${pad(indent)}${this.open}`);
   }
-  return sortedKeys(keys);
+
+  /** The lead before a one-line value. */
+  before(indent: number, onLine: boolean): string {
+    if (onLine) return this.inline;
+    return (this.inlineAt[indent] ??= `\n${pad(indent)}${this.inline}`);
+  }
 }
 
-/** Sorted key lists by first key: maps of one graph mostly share a few shapes (slots, undo states). */
-const SHAPES = new Map<string, { readonly keys: readonly string[]; readonly sorted: readonly string[] }>();
-const MAX_SHAPES = 1024;
+/** A key too long to be implicit: `? "…"`, then its `:` on a line of its own (not cached). */
+class ExplicitLead extends Lead {
+  constructor(private readonly key: string) {
+    super('', '');
+  }
 
-/** `keys` sorted; a list seen before (same keys, same order) reuses its sorted copy. */
-function sortedKeys(keys: string[]): readonly string[] {
-  if (keys.length < 2) return keys;
+  override opening(indent: number, onLine: boolean): string {
+    return `${onLine ? '' : `\n${pad(indent)}`}? ${this.key}\n${pad(indent)}:`;
+  }
+
+  override before(indent: number, onLine: boolean): string {
+    return `${this.opening(indent, onLine)} `;
+  }
+}
+
+const DASH = new Lead('- ', '- ');
+
+function leadOf(key: string): Lead {
+  const formatted = formatKey(key);
+  return formatted.length > MAX_IMPLICIT_KEY ? new ExplicitLead(formatted) : new Lead(`${formatted}:`, `${formatted}: `);
+}
+
+/** Free-form keys repeat across nodes: each is checked and formatted once. */
+const LEADS = new Map<string, Lead>();
+const MAX_LEADS = 4096;
+
+function keyLead(key: string): Lead {
+  let lead = LEADS.get(key);
+  if (lead === undefined) {
+    lead = leadOf(key);
+    if (key.length > 256) return lead;
+    if (LEADS.size >= MAX_LEADS) LEADS.clear();
+    LEADS.set(key, lead);
+  }
+  return lead;
+}
+
+/** The keys of a free-form map that have a value, sorted (UTF-16 code units), with their leads. */
+interface Shape {
+  readonly keys: readonly string[];
+  readonly leads: readonly Lead[];
+}
+
+function shapeOf(sorted: readonly string[]): Shape {
+  return { keys: sorted, leads: sorted.map(keyLead) };
+}
+
+/** Shapes by first key, for maps whose keys come in the same order: one graph has few shapes. */
+const SHAPES = new Map<string, { readonly keys: readonly string[]; readonly shape: Shape }>();
+const MAX_SHAPES = 1024;
+const EMPTY: Shape = { keys: [], leads: [] };
+
+function definedShape(record: Record_): Shape {
+  const keys = Object.keys(record);
+  if (keys.length === 0) return EMPTY;
+  for (const key of keys) {
+    if (record[key] === undefined) return shapeOf(keys.filter((name) => record[name] !== undefined).sort());
+  }
   const first = keys[0] as string;
   const known = SHAPES.get(first);
-  if (known !== undefined && sameList(known.keys, keys)) return known.sorted;
-  const sorted = [...keys].sort();
+  if (known !== undefined && sameList(known.keys, keys)) return known.shape;
+  const shape = shapeOf([...keys].sort());
   if (SHAPES.size >= MAX_SHAPES) SHAPES.clear();
-  SHAPES.set(first, { keys, sorted });
-  return sorted;
+  SHAPES.set(first, { keys, shape });
+  return shape;
 }
 
 function sameList(a: readonly string[], b: readonly string[]): boolean {
@@ -46,20 +119,23 @@ function sameList(a: readonly string[], b: readonly string[]): boolean {
   return true;
 }
 
-/** `key:` as written (keys repeat across nodes: each is checked and formatted once). */
-const KEY_TEXT = new Map<string, string>();
-const MAX_KEY_TEXTS = 4096;
+/** A field of a schema, with its lead. */
+interface Field {
+  readonly name: string;
+  readonly type: FieldType;
+  readonly lead: Lead;
+}
 
-function keyText(key: string): string {
-  let text = KEY_TEXT.get(key);
-  if (text === undefined) {
-    const formatted = formatKey(key);
-    text = formatted.length <= MAX_IMPLICIT_KEY ? `${formatted}:` : `? ${formatted}\n`;
-    if (key.length > 256) return text;
-    if (KEY_TEXT.size >= MAX_KEY_TEXTS) KEY_TEXT.clear();
-    KEY_TEXT.set(key, text);
+/** A schema's fields in canonical order, listed once per schema. */
+const FIELDS = new WeakMap<ObjectSchema, readonly Field[]>();
+
+function fieldsOf(schema: ObjectSchema): readonly Field[] {
+  let fields = FIELDS.get(schema);
+  if (fields === undefined) {
+    fields = Object.entries(schema.fields).map(([name, spec]) => ({ name, type: spec.type, lead: leadOf(name) }));
+    FIELDS.set(schema, fields);
   }
-  return text;
+  return fields;
 }
 
 function hasField(schema: ObjectSchema, value: Record_): boolean {
@@ -67,8 +143,8 @@ function hasField(schema: ObjectSchema, value: Record_): boolean {
   return false;
 }
 
-/** The one-line spelling of a JSON scalar or empty collection, or undefined for a block. */
-function inlineJson(value: unknown): string | undefined {
+/** The spelling of a JSON scalar, or undefined for a collection. */
+function jsonScalar(value: unknown): string | undefined {
   if (value === null) return 'null';
   switch (typeof value) {
     case 'string':
@@ -78,202 +154,139 @@ function inlineJson(value: unknown): string | undefined {
     case 'boolean':
       return value ? 'true' : 'false';
     case 'object':
-      if (Array.isArray(value)) return value.length === 0 ? '[]' : undefined;
-      return definedKeys(value as Record_).length === 0 ? '{}' : undefined;
+      return undefined;
     default:
       throw new WritLoreError('invalid-input', `a graph holds a ${typeof value}, which is not JSON data`);
   }
 }
 
-function inlineField(type: FieldType, value: unknown): string | undefined {
-  switch (type.kind) {
-    case 'string':
-    case 'enum':
-    case 'duration':
-      return formatString(value as string);
-    case 'integer':
-    case 'fraction':
-      return formatNumber(value as number);
-    case 'json':
-      return inlineJson(value);
-    case 'string-map':
-    case 'count-map':
-    case 'json-map':
-    case 'slots':
-      return definedKeys(value as Record_).length === 0 ? '{}' : undefined;
-    case 'list':
-      return (value as readonly unknown[]).length === 0 ? '[]' : undefined;
-    case 'object':
-      return hasField(type.schema, value as Record_) ? undefined : '{}';
-    default:
-      return assertNever(type, 'field type');
-  }
-}
-
-/** `indent` spaces then `text` (the spelling of `key`), cached per indentation level. */
-const INDENTED: Map<string, string>[] = [];
-
-function indented(indent: number, key: string, text: string): string {
-  let byKey = INDENTED[indent];
-  if (byKey === undefined) INDENTED[indent] = byKey = new Map();
-  let line = byKey.get(key);
-  if (line === undefined) {
-    line = pad(indent) + text;
-    if (key.length > 256) return line;
-    if (byKey.size >= MAX_KEY_TEXTS) byKey.clear();
-    byKey.set(key, line);
-  }
-  return line;
-}
-
-/** A schema's fields in canonical order, listed once per schema. */
-const FIELDS = new WeakMap<ObjectSchema, readonly (readonly [string, FieldSpec])[]>();
-
-function fieldsOf(schema: ObjectSchema): readonly (readonly [string, FieldSpec])[] {
-  let fields = FIELDS.get(schema);
-  if (fields === undefined) {
-    fields = Object.entries(schema.fields);
-    FIELDS.set(schema, fields);
-  }
-  return fields;
-}
+const SLOT_LEADS = {
+  immediate: leadOf(SLOT_KEYS.immediate),
+  nodeRef: leadOf(SLOT_KEYS.nodeRef),
+  slot: leadOf(SLOT_KEYS.slot),
+  gatherRef: leadOf(SLOT_KEYS.gatherRef),
+  field: leadOf(SLOT_KEYS.field),
+} as const satisfies Record<keyof typeof SLOT_KEYS, Lead>;
 
 class YamlEmitter {
   readonly out = new ByteWriter();
 
-  /** Starts a map entry: indentation (unless continuing a `- ` line) and `key:`. */
-  private key(key: string, indent: number, onLine: boolean): void {
-    const text = keyText(key);
-    this.out.write(onLine ? text : indented(indent, key, text));
-    // An explicit key (`? "…"` on its own line) is followed by its `:` on the next.
-    if (text.charCodeAt(0) === 63) this.out.write(`${pad(indent)}:`);
+  /** `lead` and a one-line value. */
+  private line(lead: Lead, indent: number, onLine: boolean, text: string): void {
+    this.out.write(lead.before(indent, onLine) + text);
   }
 
-  /** After `key:`: the inline value, or a newline and the block one level deeper. */
-  private after(inline: string | undefined, indent: number, block: (indent: number) => void): void {
-    if (inline !== undefined) {
-      this.out.write(` ${inline}\n`);
-      return;
-    }
-    this.out.write('\n');
-    block(indent + 2);
-  }
-
+  /** The fields of `value` that are set, at `indent` (the first one after `- ` when `onLine`). */
   object(schema: ObjectSchema, value: Record_, indent: number, onLine: boolean): void {
     let first = onLine;
-    for (const [key, field] of fieldsOf(schema)) {
-      const item = value[key];
+    for (const field of fieldsOf(schema)) {
+      const item = value[field.name];
       if (item === undefined) continue;
-      this.key(key, indent, first);
+      this.typed(field.type, item, field.lead, indent, first);
       first = false;
-      const inline = inlineField(field.type, item);
-      if (inline === undefined) {
-        this.out.write('\n');
-        this.block(field.type, item, indent + 2, false);
-      } else this.out.write(` ${inline}\n`);
     }
   }
 
-  /** A value that needs a block (never a scalar), starting at `indent`. */
-  block(type: FieldType, value: unknown, indent: number, onLine: boolean): void {
+  /** A value of `type` after `lead`, which is at `indent`. */
+  private typed(type: FieldType, value: unknown, lead: Lead, indent: number, onLine: boolean): void {
     switch (type.kind) {
-      case 'json':
-        return this.json(value, indent, onLine);
-      case 'string-map':
-      case 'count-map':
-      case 'json-map':
-        return this.json(value, indent, onLine);
-      case 'slots':
-        return this.record(value as Record_, indent, onLine, (slot, deeper, continued) => this.slot(slot as Slot, deeper, continued));
-      case 'list':
-        return this.list(value as readonly unknown[], indent, onLine, (item) => inlineField(type.of, item), (item, deeper) =>
-          this.block(type.of, item, deeper, true),
-        );
-      case 'object':
-        return this.object(type.schema, value as Record_, indent, onLine);
       case 'string':
       case 'enum':
       case 'duration':
+        return this.line(lead, indent, onLine, formatString(value as string));
       case 'integer':
       case 'fraction':
-        throw new WritLoreError('internal', `a ${type.kind} is never written as a block`);
+        return this.line(lead, indent, onLine, formatNumber(value as number));
+      case 'json':
+      case 'string-map':
+      case 'count-map':
+      case 'json-map':
+        return this.json(value, lead, indent, onLine);
+      case 'slots':
+        return this.slots(value as Record_, lead, indent, onLine);
+      case 'list':
+        return this.list(type.of, value as readonly unknown[], lead, indent, onLine);
+      case 'object':
+        if (!hasField(type.schema, value as Record_)) return this.line(lead, indent, onLine, '{}');
+        this.out.write(lead.opening(indent, onLine));
+        return this.object(type.schema, value as Record_, indent + 2, lead === DASH);
       default:
         return assertNever(type, 'field type');
     }
   }
 
-  private record(value: Record_, indent: number, onLine: boolean, write: (item: unknown, indent: number, onLine: boolean) => void): void {
-    let first = onLine;
-    for (const key of definedKeys(value)) {
-      this.key(key, indent, first);
-      first = false;
-      this.out.write('\n');
-      write(value[key], indent + 2, false);
+  private list(type: FieldType, items: readonly unknown[], lead: Lead, indent: number, onLine: boolean): void {
+    if (items.length === 0) return this.line(lead, indent, onLine, '[]');
+    this.out.write(lead.opening(indent, onLine));
+    const isItem = lead === DASH;
+    for (let index = 0; index < items.length; index += 1) this.typed(type, items[index], DASH, indent + 2, index === 0 && isItem);
+  }
+
+  private slots(slots: Record_, lead: Lead, indent: number, onLine: boolean): void {
+    const { keys, leads } = definedShape(slots);
+    if (keys.length === 0) return this.line(lead, indent, onLine, '{}');
+    this.out.write(lead.opening(indent, onLine));
+    const deeper = indent + 2;
+    for (let index = 0; index < keys.length; index += 1) {
+      this.out.write((leads[index] as Lead).opening(deeper, index === 0 && lead === DASH));
+      this.slot(slots[keys[index] as string] as Slot, deeper + 2);
     }
   }
 
-  private slot(slot: Slot, indent: number, onLine: boolean): void {
-    const entry = (key: string, text: string | undefined, first: boolean): void => {
-      if (text === undefined) return;
-      this.key(key, indent, first && onLine);
-      this.out.write(` ${formatString(text)}\n`);
-    };
+  private slot(slot: Slot, indent: number): void {
     switch (slot.kind) {
       case 'immediate':
-        this.key(SLOT_KEYS.immediate, indent, onLine);
-        return this.after(inlineJson(slot.value), indent, (deeper) => this.json(slot.value, deeper, false));
+        return this.json(slot.value, SLOT_LEADS.immediate, indent, false);
       case 'promise':
-        entry(SLOT_KEYS.nodeRef, slot.node, true);
-        return entry(SLOT_KEYS.slot, slot.slot, false);
+        this.line(SLOT_LEADS.nodeRef, indent, false, formatString(slot.node));
+        if (slot.slot !== undefined) this.line(SLOT_LEADS.slot, indent, false, formatString(slot.slot));
+        return;
       case 'proxy':
-        entry(SLOT_KEYS.gatherRef, slot.gather, true);
-        return entry(SLOT_KEYS.field, slot.field, false);
+        this.line(SLOT_LEADS.gatherRef, indent, false, formatString(slot.gather));
+        if (slot.field !== undefined) this.line(SLOT_LEADS.field, indent, false, formatString(slot.field));
+        return;
       default:
         return assertNever(slot, 'slot kind');
     }
   }
 
-  private list(
-    items: readonly unknown[],
-    indent: number,
-    onLine: boolean,
-    inline: (item: unknown) => string | undefined,
-    block: (item: unknown, indent: number) => void,
-  ): void {
-    let first = onLine;
-    for (const item of items) {
-      this.out.write(first ? '- ' : `${pad(indent)}- `);
-      first = false;
-      const text = inline(item);
-      if (text === undefined) block(item, indent + 2);
-      else this.out.write(`${text}\n`);
-    }
-  }
-
-  /** Free-form JSON that needs a block: a non-empty list, or a map with sorted keys. */
-  json(value: unknown, indent: number, onLine: boolean): void {
+  /** Free-form JSON after `lead`: a scalar, `[]`/`{}`, or a list or a map with sorted keys. */
+  private json(value: unknown, lead: Lead, indent: number, onLine: boolean): void {
+    const scalar = jsonScalar(value);
+    if (scalar !== undefined) return this.line(lead, indent, onLine, scalar);
+    const isItem = lead === DASH;
     if (Array.isArray(value)) {
-      this.list(value, indent, onLine, inlineJson, (item, deeper) => this.json(item, deeper, true));
+      if (value.length === 0) return this.line(lead, indent, onLine, '[]');
+      this.out.write(lead.opening(indent, onLine));
+      for (let index = 0; index < value.length; index += 1) this.json(value[index], DASH, indent + 2, index === 0 && isItem);
       return;
     }
     const record = value as Record_;
-    let first = onLine;
-    for (const key of definedKeys(record)) {
-      const item = record[key];
-      this.key(key, indent, first);
-      first = false;
-      const inline = inlineJson(item);
-      if (inline === undefined) {
-        this.out.write('\n');
-        this.json(item, indent + 2, false);
-      } else this.out.write(` ${inline}\n`);
+    const { keys, leads } = definedShape(record);
+    if (keys.length === 0) return this.line(lead, indent, onLine, '{}');
+    this.out.write(lead.opening(indent, onLine));
+    for (let index = 0; index < keys.length; index += 1) {
+      this.json(record[keys[index] as string], leads[index] as Lead, indent + 2, index === 0 && isItem);
     }
   }
 }
 
 /** The YAML of an object of `schema` as UTF-8 bytes (the object must have a field). */
 export function emitYamlBytes(schema: ObjectSchema, value: object): Buffer {
+  return emit(schema, value).bytes().subarray(1);
+}
+
+/** {@link emitYamlBytes} as chunks to be concatenated (views: a large document is never copied whole). */
+export function emitYamlChunks(schema: ObjectSchema, value: object): Buffer[] {
+  const chunks = emit(schema, value).chunks();
+  chunks[0] = (chunks[0] as Buffer).subarray(1);
+  return chunks;
+}
+
+/** Writes the document; every line began with its newline, so the first byte is not part of it. */
+function emit(schema: ObjectSchema, value: object): ByteWriter {
   const emitter = new YamlEmitter();
   emitter.object(schema, value as Record_, 0, false);
-  return emitter.out.bytes();
+  emitter.out.write('\n');
+  return emitter.out;
 }

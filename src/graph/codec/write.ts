@@ -1,5 +1,5 @@
 import type { Graph } from '../types.js';
-import { emitYamlBytes } from './emit-yaml.js';
+import { emitYamlBytes, emitYamlChunks } from './emit-yaml.js';
 import { printJson } from './print.js';
 import { GRAPH_SCHEMA } from './schema.js';
 import { graphToTree } from './tree.js';
@@ -33,10 +33,24 @@ export function canonicalBytes(graph: Graph): Uint8Array {
 }
 
 /**
+ * {@link canonicalBytes} as chunks to be concatenated: a large graph's content is never copied
+ * into one buffer (hash the chunks in turn, write them with one `writev`).
+ */
+export function canonicalChunks(graph: Graph): Buffer[] {
+  const { checksum: _checksum, signature: _signature, ...content } = graph;
+  return emitYamlChunks(GRAPH_SCHEMA, content);
+}
+
+/**
  * The canonical YAML of a sealed graph from its canonical content (as {@link canonicalBytes}
  * gives it) and its seal. `checksum` and `signature` are the last keys in canonical order, so
  * the document is the content followed by them: sealing needs one emission, not two.
  */
 export function appendSeal(canonical: Uint8Array, seal: Pick<Graph, 'checksum' | 'signature'>): Buffer {
-  return Buffer.concat([canonical, emitYamlBytes(GRAPH_SCHEMA, seal)]);
+  return Buffer.concat([canonical, sealYaml(seal)]);
+}
+
+/** The canonical YAML of the seal alone: what {@link appendSeal} appends to the content. */
+export function sealYaml(seal: Pick<Graph, 'checksum' | 'signature'>): Buffer {
+  return emitYamlBytes(GRAPH_SCHEMA, seal);
 }
