@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import nacl from 'tweetnacl';
-import { appendSeal, canonicalBytes } from './codec/index.js';
+import { canonicalChunks, sealYaml } from './codec/index.js';
 import { WritLoreError, assertNever } from './errors.js';
 import type { Graph, Signature } from './types.js';
 
@@ -15,35 +15,60 @@ export const SIGNATURE_CONTEXT = 'writ-lore/graph/v1\n';
 /**
  * `"sha256:" + hex(SHA-256(type + " " + basename + " " + byteLength + "\0" + content))`:
  * git's object hashing with the file's basename bound in, so a renamed receipt no longer matches.
+ * A list of chunks is hashed as their concatenation, without making it.
  */
-export function gitStyleChecksum(type: string, basename: string, content: string | Uint8Array): string {
-  const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
+export function gitStyleChecksum(type: string, basename: string, content: string | Uint8Array | readonly Uint8Array[]): string {
+  const chunks = typeof content === 'string' ? [Buffer.from(content, 'utf8')] : ArrayBuffer.isView(content) ? [content] : content;
+  let byteLength = 0;
+  for (const chunk of chunks) byteLength += chunk.byteLength;
   const hash = createHash('sha256');
-  hash.update(`${type} ${basename} ${bytes.byteLength}\0`, 'utf8');
-  hash.update(bytes);
+  hash.update(`${type} ${basename} ${byteLength}\0`, 'utf8');
+  for (const chunk of chunks) hash.update(chunk);
   return `sha256:${hash.digest('hex')}`;
 }
 
 /** The checksum of a graph saved as `basename` (`plan` for an unsaved plan). */
 export function computeChecksum(graph: Graph, basename = 'plan'): string {
-  return gitStyleChecksum('graph', basename, canonicalBytes(graph));
+  return gitStyleChecksum('graph', basename, canonicalChunks(graph));
+}
+
+/** Options of {@link sealGraph} and {@link sealDocument}. */
+export interface SealOptions {
+  /** The file name the graph is saved under (bound into the checksum). */
+  readonly basename: string;
+  /** Signs the checksum when given. */
+  readonly secretKey?: Uint8Array;
+}
+
+/** A sealed graph and its document's bytes in chunks (see {@link sealDocument}). */
+export interface SealedDocument {
+  readonly graph: Graph;
+  /** The document is the concatenation of these: the canonical content's chunks, then {@link seal}. */
+  readonly chunks: readonly Uint8Array[];
+  /** The last chunk: the seal's own lines (`checksum:` and the `signature` block). */
+  readonly seal: Uint8Array;
 }
 
 /**
  * Seals `graph` for saving as `basename`: its checksum, its signature when `secretKey` is
  * given, and the document's bytes, emitting the canonical YAML once (the same bytes as
- * `writeGraphYaml` of the sealed graph). The input is not modified.
+ * `writeGraphYaml` of the sealed graph). The bytes come as chunks, never copied into one
+ * buffer: a receipt of 50k nodes is ~40 MB. The input is not modified.
  */
-export function sealGraph(
-  graph: Graph,
-  options: { readonly basename: string; readonly secretKey?: Uint8Array },
-): { readonly graph: Graph; readonly bytes: Buffer } {
+export function sealDocument(graph: Graph, options: SealOptions): SealedDocument {
   const { checksum: _checksum, signature: _signature, ...content } = graph;
-  const canonical = canonicalBytes(content);
-  const checksum = gitStyleChecksum('graph', options.basename, canonical);
+  const chunks: Uint8Array[] = canonicalChunks(content);
+  const checksum = gitStyleChecksum('graph', options.basename, chunks);
   const signature = options.secretKey === undefined ? undefined : signChecksum(checksum, options.secretKey);
-  const seal = signature === undefined ? { checksum } : { checksum, signature };
-  return { graph: { ...content, ...seal }, bytes: appendSeal(canonical, seal) };
+  const seal = sealYaml(signature === undefined ? { checksum } : { checksum, signature });
+  chunks.push(seal);
+  return { graph: signature === undefined ? { ...content, checksum } : { ...content, checksum, signature }, chunks, seal };
+}
+
+/** {@link sealDocument} with the document's bytes in one buffer. */
+export function sealGraph(graph: Graph, options: SealOptions): { readonly graph: Graph; readonly bytes: Buffer } {
+  const sealed = sealDocument(graph, options);
+  return { graph: sealed.graph, bytes: Buffer.concat(sealed.chunks) };
 }
 
 /** An Ed25519 key pair in tweetnacl form (the 64-byte secret key ends with the public key). */

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import fs from 'node:fs/promises';
+import fs, { type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { WritLoreError } from '../graph/index.js';
 
@@ -23,17 +23,19 @@ export interface AtomicWriteOptions {
 /**
  * Writes `data` to `target` so that a reader (or a crash) sees either the old state or the
  * whole new file: temp file in the same directory, fsync, rename or link, fsync the directory.
+ * A list of chunks is written as their concatenation, with one `writev`.
  */
 export async function writeFileAtomic(
   target: string,
-  data: string | Uint8Array,
+  data: string | Uint8Array | readonly Uint8Array[],
   options: AtomicWriteOptions = {},
 ): Promise<void> {
   const directory = path.dirname(target);
   const temp = path.join(directory, `.${path.basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
   const handle = await fs.open(temp, 'wx', options.mode ?? 0o644);
   try {
-    await handle.writeFile(data);
+    if (typeof data === 'string' || ArrayBuffer.isView(data)) await handle.writeFile(data);
+    else await writeChunks(handle, data);
     if (options.durable !== false) await handle.sync();
   } finally {
     await handle.close();
@@ -50,6 +52,16 @@ export async function writeFileAtomic(
     throw error;
   }
   if (options.durable !== false) await syncDirectory(directory);
+}
+
+/** Writes `chunks` in order from the file's start (libuv's `writev` loops over short writes). */
+async function writeChunks(handle: FileHandle, chunks: readonly Uint8Array[]): Promise<void> {
+  let expected = 0;
+  for (const chunk of chunks) expected += chunk.byteLength;
+  const { bytesWritten } = await handle.writev(chunks as Uint8Array[], 0);
+  if (bytesWritten !== expected) {
+    throw new WritLoreError('internal', `short write: ${bytesWritten} of ${expected} bytes`);
+  }
 }
 
 /** Flushes a directory's entries (a rename or unlink) to disk. */

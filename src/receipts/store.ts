@@ -2,7 +2,7 @@ import fsSync from 'node:fs';
 import fs from 'node:fs/promises';
 import { lstatOrUndefined } from '../actions/index.js';
 import path from 'node:path';
-import { WritLoreError, errorMessage, parseGraph, sealGraph, type Graph, type Tool } from '../graph/index.js';
+import { WritLoreError, errorMessage, parseGraph, sealDocument, type Graph, type SealOptions, type Tool } from '../graph/index.js';
 import { writeFileAtomic } from './atomic.js';
 import { ReceiptCache, cacheMacKey, receiptIndexes, type DeriveSpec } from './cache.js';
 import { KeyStore, type TrustedKeys } from './keys.js';
@@ -21,8 +21,8 @@ import {
   checkReceiptBytes,
   checkSealedReceipt,
   hashReceipt,
-  hashSealedReceipt,
   integrityHint,
+  sealedReceiptKey,
   type HashedReceipt,
   type ReceiptCheck,
 } from './verify.js';
@@ -119,11 +119,9 @@ export class ReceiptStore {
       const stem = options.stem ?? receiptStem(graph.tool, graph.timestamp, sequence);
       if (options.stem === undefined && lstatOrUndefined(this.journalPathOf(stem)) !== undefined) continue;
       const fileName = receiptFileName(stem);
-      // One canonical emission gives the checksum, the signature and the file's bytes.
-      const sealed = sealGraph(graph, { basename: fileName, ...(key === undefined ? {} : { secretKey: key.secretKey }) });
       try {
-        await writeFileAtomic(this.pathOf(stem), sealed.bytes, { ifExists: 'fail' });
-        await this.index(stem, sealed.graph, sealed.bytes);
+        const sealed = await writeSealed(this.pathOf(stem), graph, { basename: fileName, ...(key === undefined ? {} : { secretKey: key.secretKey }) });
+        await this.index(stem, sealed.graph, sealed.seal);
         return { stem, path: this.pathOf(stem), graph: sealed.graph };
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
@@ -235,7 +233,7 @@ export class ReceiptStore {
    * never read cold. Best effort: the receipt is already durable, and a missing entry is only
    * a miss that the next read fills in, so a failure here must not fail the run.
    */
-  private async index(stem: string, graph: Graph, bytes: Buffer): Promise<void> {
+  private async index(stem: string, graph: Graph, seal: Uint8Array): Promise<void> {
     const factories = receiptIndexes();
     if (factories.length === 0) return;
     try {
@@ -244,7 +242,7 @@ export class ReceiptStore {
       const trusted = await this.trustedKeys();
       const check = checkSealedReceipt(graph, fileName, trusted, { requireSignature: this.requireSignature });
       if (check.problems.length > 0) return;
-      const { key } = hashSealedReceipt(bytes, graph.checksum ?? '');
+      const key = sealedReceiptKey(graph.checksum ?? '', seal);
       for (const factory of factories) {
         const spec = factory(stem, graph.tool);
         if (spec !== undefined) await cache.put(spec, fileName, key, check, trusted, spec.derive(graph, check));
@@ -295,6 +293,17 @@ export class ReceiptStore {
   }
 }
 
+/**
+ * Seals `graph` and writes it to `file` (never over an existing file). One canonical emission
+ * gives the checksum, the signature and the bytes, written as they came (chunks, no copy); only
+ * the graph and the seal outlive the write, so the document's bytes (~40 MB for 50k nodes) are
+ * garbage before the receipt is indexed.
+ */
+async function writeSealed(file: string, graph: Graph, options: SealOptions): Promise<{ graph: Graph; seal: Uint8Array }> {
+  const sealed = sealDocument(graph, options);
+  await writeFileAtomic(file, sealed.chunks, { ifExists: 'fail' });
+  return { graph: sealed.graph, seal: sealed.seal };
+}
 
 async function readReceipt(file: string): Promise<Buffer> {
   try {

@@ -61,17 +61,16 @@ export function hashReceipt(bytes: Uint8Array, fileName: string): HashedReceipt 
   return hashedSealed(bytes, sealed, gitStyleChecksum('graph', fileName, sealed.content));
 }
 
-/** {@link hashReceipt} of bytes this process has just sealed with `checksum`: no hashing of the content. */
-export function hashSealedReceipt(bytes: Uint8Array, checksum: string): HashedReceipt {
-  const sealed = splitSealedYaml(bytes);
-  if (sealed === undefined) return { key: createHash('sha256').update(bytes).digest('hex') };
-  return hashedSealed(bytes, sealed, checksum);
+/**
+ * The {@link HashedReceipt.key} of a document this process has just sealed with `checksum`,
+ * from its seal's bytes alone (see `sealDocument`): no hashing of the content, no need for it.
+ */
+export function sealedReceiptKey(checksum: string, seal: Uint8Array): string {
+  return createHash('sha256').update(`${checksum}\0`).update(seal).digest('hex');
 }
 
 function hashedSealed(bytes: Uint8Array, sealed: SealedBytes, contentChecksum: string): HashedReceipt {
-  const seal = bytes.subarray(sealed.content.byteLength);
-  const key = createHash('sha256').update(`${contentChecksum}\0`).update(seal).digest('hex');
-  return { key, sealed, contentChecksum };
+  return { key: sealedReceiptKey(contentChecksum, bytes.subarray(sealed.content.byteLength)), sealed, contentChecksum };
 }
 
 /**
