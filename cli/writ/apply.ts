@@ -7,6 +7,7 @@ import {
   graphToJson,
   runRecorded,
   type Graph,
+  type GraphValidation,
   type PreflightOptions,
   type RunRecordedOptions,
   type RunReport,
@@ -52,14 +53,14 @@ export const handler: Handler<ApplyOptions> = async (ctx: CommandContext<ApplyOp
   const plan = planFromFlags(session, options, ctx.args);
   const graph = plan.graph;
   const data = runDataFor(session, graph, options);
-  if (options.dryRun !== true && options.out === undefined) return applyUnderLock(ctx, session, graph, data);
+  if (options.dryRun !== true && options.out === undefined) return applyUnderLock(ctx, session, graph, data, 'validated-by-plan');
   const preflight = await preflightOptions(session, graph, conflictOptions(options, graph));
   const predictions = await predictTargets(graph, { registry: session.registry, data, preflight });
-  const checksum = computeChecksum(graph);
   if (ctx.out.isJson) {
-    ctx.out.json({ version: WRIT_JSON_VERSION, checksum, plan: JSON.parse(graphToJson(graph)) as unknown, targets: predictionsJson(predictions), collisions: plan.collisions });
-  } else {
-    printPurchaseOrder(ctx.out, plan, predictions, checksum);
+    ctx.out.json({ version: WRIT_JSON_VERSION, checksum: computeChecksum(graph), plan: JSON.parse(graphToJson(graph)) as unknown, targets: predictionsJson(predictions), collisions: plan.collisions });
+  } else if (ctx.out.options.quiet !== true) {
+    // Under --quiet the purchase order (checksum, diffs) is not printed, so it is not made either.
+    printPurchaseOrder(ctx.out, plan, predictions, computeChecksum(graph));
     if (options.diff === true) printDiffs(ctx.out, predictions);
   }
   if (options.out !== undefined) await saveTo(ctx.out, session, options.out, graph, predictions);
@@ -84,6 +85,7 @@ async function applyUnderLock(
   session: WritSession,
   graph: Graph,
   data: Readonly<Record<string, unknown>>,
+  validation: GraphValidation,
 ): Promise<number> {
   const conflicts = conflictOptions(ctx.options, graph); // bad flags before the lock
   const lock = await acquireRunLock(session.store.layout.lock, { tool: graph.tool, onNote: (note) => ctx.out.warn(note) });
@@ -92,7 +94,7 @@ async function applyUnderLock(
     const memo = new FsMemo();
     const { report, unchanged } = await predictForRun(graph, { registry: session.registry, data, preflight, memo });
     if (unchanged !== undefined) return reportNothingToDo(ctx.out, unchanged);
-    return await execute(ctx, session, graph, data, preflight, { lock: false, probed: { report, memo } });
+    return await execute(ctx, session, graph, data, preflight, { lock: false, probed: { report, memo }, validation });
   } finally {
     await lock.release();
   }
@@ -137,7 +139,7 @@ function upToDate(count: number): string {
 async function applySavedPlan(ctx: CommandContext<ApplyOptions>, session: WritSession, file: string): Promise<number> {
   const graph = await loadPlan(file, { keys: session.keys, requireSignature: ctx.options.requireSignature === true });
   await assertFresh(graph, file);
-  return applyUnderLock(ctx, session, graph, runDataFor(session, graph, ctx.options));
+  return applyUnderLock(ctx, session, graph, runDataFor(session, graph, ctx.options), 'validate');
 }
 
 async function execute(
@@ -146,7 +148,7 @@ async function execute(
   graph: Graph,
   data: Readonly<Record<string, unknown>>,
   preflight: PreflightOptions,
-  run: Pick<RunRecordedOptions, 'lock' | 'probed'> = {},
+  run: Pick<RunRecordedOptions, 'lock' | 'probed' | 'validation'> = {},
 ): Promise<number> {
   const { out } = ctx;
   const progress = progressHooks(out, graph);

@@ -28,6 +28,7 @@ import {
   type ConflictResolution,
   type Graph,
   type KnownTarget,
+  type Node,
   type PreflightOptions,
   type WritPlan,
 } from '../../src/index.js';
@@ -127,7 +128,11 @@ export async function knownTargets(store: ReceiptStore): Promise<Map<string, Kno
   // Placement detail: a small cache entry per receipt instead of every node's undo state.
   const { stacks, latest } = await foldDeployments(store, { detail: 'placement' });
   if (latest === undefined) return new Map();
-  const tops = [...stacks.values()].flatMap((stack) => stack.slice(-1).map((item) => item.node));
+  const tops: Node[] = [];
+  for (const stack of stacks.values()) {
+    const top = stack.at(-1);
+    if (top !== undefined) tops.push(top.node);
+  }
   return knownTargetsOf({ ...latest, nodes: tops });
 }
 
@@ -149,10 +154,12 @@ export async function warnInterrupted(out: Output, store: ReceiptStore): Promise
  */
 export function conflictOptions(flags: WritFlags, graph: Graph): Pick<PreflightOptions, 'resolution' | 'perPath'> {
   const targetRoot = graph.context.target_root ?? '/';
-  const targets = new Set(targetSources(graph).map((line) => line.target));
   const resolution = parseResolution(flags.conflict ?? 'stop', '--conflict');
   const perPath: Record<string, ConflictResolution> = {};
-  for (const text of flags.conflictPath ?? []) {
+  const texts = flags.conflictPath ?? [];
+  // The plan's targets are listed only when a --conflict-path needs checking against them.
+  const targets = texts.length === 0 ? new Set<string>() : new Set(targetSources(graph).map((line) => line.target));
+  for (const text of texts) {
     const index = text.lastIndexOf('=');
     if (index <= 0) {
       throw new WritLoreError('invalid-input', `--conflict-path "${text}" is not PATH=RESOLUTION`, {

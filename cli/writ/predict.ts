@@ -93,7 +93,7 @@ export async function predictForRun(graph: Graph, options: PredictOptions): Prom
   const probed = await probeTargets(graph, options);
   const lines = targetSources(graph);
   const changes = (line: TargetSource): boolean =>
-    line.transform === 'link' && probedOutcome(probed.entries.get(line.node), probed.conflicts.get(line.node)).kind !== 'unchanged';
+    line.transform === 'link' && (probed.conflicts.has(line.node) || probed.entries.get(line.node)?.outcome?.kind !== 'ok-already');
   if (!hasContentNodes(graph) && lines.some(changes)) return { report: probed.report, unchanged: undefined };
   const targets = await predictionsOf(graph, lines, probed, options);
   const isNothingToDo = targets.every((prediction) => prediction.outcome.kind === 'unchanged');
@@ -113,8 +113,10 @@ async function probeTargets(graph: Graph, options: PredictOptions): Promise<Prob
   const base = { nodeId: '', signal: signalOf(options), clock: systemClock, data: options.data, log: silentLog };
   const ctx = options.memo === undefined ? base : { ...base, memo: options.memo };
   const report = await preflight(graph, actions, ctx, options.preflight);
-  const entries = new Map(report.entries.map((entry) => [entry.node, entry]));
-  const conflicts = new Map(report.conflicts.map((conflict) => [conflict.node, conflict]));
+  const entries = new Map<string, PreflightEntry>();
+  for (const entry of report.entries) entries.set(entry.node, entry);
+  const conflicts = new Map<string, Conflict>();
+  for (const conflict of report.conflicts) conflicts.set(conflict.node, conflict);
   return { actions, report, entries, conflicts };
 }
 
@@ -131,7 +133,7 @@ async function predictionsOf(graph: Graph, lines: readonly TargetSource[], probe
   for (const line of lines) {
     if (line.transform === 'link') {
       // Links need no content: their outcome is the probe's (no promise per line).
-      predictions.push({ ...line, outcome: probedOutcome(entries.get(line.node), conflicts.get(line.node)) });
+      predictions.push(predictionOf(line, probedOutcome(entries.get(line.node), conflicts.get(line.node))));
       continue;
     }
     const content = await contentOf(line, contents);
@@ -140,6 +142,12 @@ async function predictionsOf(graph: Graph, lines: readonly TargetSource[], probe
     predictions.push(content instanceof Buffer ? { ...line, outcome, content } : { ...line, outcome });
   }
   return predictions;
+}
+
+/** A link's purchase-order line: its source line and outcome (fields named: no spread per target). */
+function predictionOf(line: TargetSource, outcome: TargetOutcome): TargetPrediction {
+  const { target, source, layer, project, scope, transform, node } = line;
+  return { target, source, layer, project, scope, transform, node, outcome };
 }
 
 /** The bytes a copy would write: its source file, or its computed content (an Error if that failed). */
@@ -176,6 +184,10 @@ async function outcomeOf(
   return probedOutcome(entry, conflict);
 }
 
+/** The outcomes without details, shared by every target that has them. */
+const CREATE: TargetOutcome = Object.freeze({ kind: 'create' });
+const UNCHANGED: TargetOutcome = Object.freeze({ kind: 'unchanged' });
+
 /** The outcome preflight's probe (and conflict settlement) gives a target. */
 function probedOutcome(entry: PreflightEntry | undefined, conflict: Conflict | undefined): TargetOutcome {
   if (conflict !== undefined) return { kind: 'conflict', conflict };
@@ -183,9 +195,9 @@ function probedOutcome(entry: PreflightEntry | undefined, conflict: Conflict | u
   if (outcome === undefined) return { kind: 'unknown', reason: entry?.unprobed ?? 'not probed' };
   switch (outcome.kind) {
     case 'create':
-      return { kind: 'create' };
+      return CREATE;
     case 'ok-already':
-      return { kind: 'unchanged' };
+      return UNCHANGED;
     case 'replace':
       return { kind: 'replace', current: outcome.current, detail: outcome.detail ?? 'replaced' };
     case 'conflict':

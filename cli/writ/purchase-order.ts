@@ -24,8 +24,22 @@ export function countOutcomes(predictions: readonly TargetPrediction[]): Record<
 /** `~/.bashrc` for a path under the target root, else the absolute path. */
 export function displayTarget(target: string, targetRoot: string | undefined): string {
   if (targetRoot === undefined) return target;
-  const relative = path.relative(targetRoot, target);
+  const relative = plainRelative(target, targetRoot) ?? path.relative(targetRoot, target);
   return relative.startsWith('..') || path.isAbsolute(relative) ? target : `~/${relative}`;
+}
+
+/** A `.` or `..` segment, an empty one, or a trailing slash: what `path.relative` would normalise. */
+const ODD_SEGMENT = /(?:^|\/)\.{1,2}(?:\/|$)|\/\/|\/$/;
+
+/**
+ * What follows `root/` in `target`, when that is `path.relative(root, target)`: both absolute
+ * POSIX paths with nothing to normalise. Otherwise undefined. (A purchase order has one line
+ * per target: `path.relative` resolves both paths every time.)
+ */
+function plainRelative(target: string, root: string): string | undefined {
+  if (path.sep !== '/' || root.charCodeAt(0) !== 47 || target.charCodeAt(root.length) !== 47 || !target.startsWith(root)) return undefined;
+  const rest = target.slice(root.length + 1);
+  return rest === '' || ODD_SEGMENT.test(rest) || ODD_SEGMENT.test(root) ? undefined : rest;
 }
 
 /** What the outcome column says after the sign and word (the conflict's evidence and fate). */
@@ -57,18 +71,24 @@ export function printPurchaseOrder(out: Output, plan: WritPlan, predictions: rea
   out.line(out.paint('bold', `writ purchase order — ${graph.timestamp}`));
   for (const [label, value] of headerRows(plan, graph)) out.line(`  ${label.padEnd(9)} ${value}`);
   out.line();
+  const signs = new Map<TargetOutcome['kind'], string>();
   const rows = predictions.map((prediction) => {
-    const style = OUTCOME_STYLE[prediction.outcome.kind];
+    const { kind } = prediction.outcome;
+    let sign = signs.get(kind);
+    if (sign === undefined) {
+      const style = OUTCOME_STYLE[kind];
+      signs.set(kind, (sign = out.paint(style.style, `${style.sign} ${style.word}`)));
+    }
     return [
-      out.paint(style.style, `${style.sign} ${style.word}`),
+      sign,
       displayTarget(prediction.target, root),
       `${prediction.transform} ← ${prediction.layer}/${prediction.project}`,
       outcomeDetail(prediction.outcome),
     ];
   });
-  for (const text of formatTable([{ title: '' }, { title: '' }, { title: '' }, { title: '' }], rows).slice(1)) {
-    out.line(`  ${text.trimEnd()}`);
-  }
+  const lines = formatTable([{ title: '' }, { title: '' }, { title: '' }, { title: '' }], rows).slice(1);
+  // One write for the whole table: a line per write is a system call per target.
+  if (lines.length > 0) out.line(lines.map((text) => `  ${text.trimEnd()}`).join('\n'));
   printCollisions(out, plan);
   const counts = countOutcomes(predictions);
   out.line();

@@ -99,6 +99,7 @@ export class GraphExecutor {
     if (busy !== undefined) {
       throw new WritLoreError('invalid-input', `node "${busy.id}" is ${busy.status} in a pending graph`);
     }
+    if (this.options.validation === 'validated-by-plan') return; // validated once, by Plan.graph()
     assertValidGraph(graph, { catalog: catalogOf(this.actions), provided: Object.keys(this.options.data ?? {}) });
   }
 

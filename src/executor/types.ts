@@ -46,7 +46,17 @@ export interface ExecutorOptions {
    * for a run that holds the run lock and probed under it; default: none (actions look again).
    */
   readonly memo?: FsMemo;
+  /** Whether {@link GraphExecutor} validates the graph before running it (default `validate`). */
+  readonly validation?: GraphValidation;
 }
+
+/**
+ * `validate`: the executor validates the graph before its first step. `validated-by-plan`: the
+ * caller states that the graph is what `Plan.graph()` returned — validated there against the
+ * same actions, with no slot counted as provided by run data — and that nothing but preflight
+ * (skips, `on_conflict` slots) has changed it since; it is not validated a second time.
+ */
+export type GraphValidation = 'validate' | 'validated-by-plan';
 
 /** Something worth telling the user that did not (by itself) fail the run. */
 export type Diagnostic =

@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import { DependencyView } from './dependency-view.js';
-import type { Graph } from './types.js';
+import type { Graph, Node } from './types.js';
 import { phaseOfNode, type GraphIndex } from './validate-index.js';
 import type { GraphProblem, ValidateOptions } from './validate.js';
 
@@ -23,13 +23,14 @@ export function normalizeTargetPath(path: string): string {
 export function checkWrites(index: GraphIndex, options: ValidateOptions): GraphProblem[] {
   const { catalog } = options;
   if (catalog === undefined) return [];
-  // scope ('' = the forward pass, else a compensation/body phase id) → path → writer ids
-  const writers = new Map<string, Map<string, string[]>>();
+  // scope ('' = the forward pass, else a compensation/body phase id) → path → its writer's id,
+  // or the list of writer ids once a second node writes it (no array per path otherwise).
+  const writers = new Map<string, Map<string, string | string[]>>();
+  const isPhased = index.phases.size > 0;
   for (const node of index.nodes.values()) {
     const names = catalog.spec(node.action)?.writes;
     if (names === undefined || names.length === 0) continue;
-    const phase = index.phases.get(phaseOfNode(index, node) ?? '');
-    const scope = phase === undefined || (phase.role ?? 'forward') === 'forward' ? '' : phase.id;
+    const scope = isPhased ? scopeOf(index, node) : '';
     let paths = writers.get(scope);
     if (paths === undefined) writers.set(scope, (paths = new Map()));
     for (const name of names) {
@@ -37,16 +38,25 @@ export function checkWrites(index: GraphIndex, options: ValidateOptions): GraphP
       if (slot?.kind !== 'immediate' || typeof slot.value !== 'string') continue;
       const path = normalizeTargetPath(slot.value);
       const ids = paths.get(path);
-      if (ids === undefined) paths.set(path, [node.id]);
-      else if (!ids.includes(node.id)) ids.push(node.id);
+      if (ids === undefined) paths.set(path, node.id);
+      else if (typeof ids === 'string') {
+        if (ids !== node.id) paths.set(path, [ids, node.id]);
+      } else if (!ids.includes(node.id)) ids.push(node.id);
     }
   }
-  const shared = [...writers.values()].flatMap((paths) =>
-    [...paths].filter(([, ids]) => ids.length > 1),
-  );
+  const shared: [string, string[]][] = [];
+  for (const paths of writers.values()) {
+    for (const [path, ids] of paths) if (typeof ids !== 'string') shared.push([path, ids]);
+  }
   if (shared.length === 0) return [];
   const ordering = new WriteOrdering(index.graph);
   return shared.flatMap(([path, ids]) => (ordering.isChain(ids) ? [] : [sameTarget(path, ids)]));
+}
+
+/** The write scope of `node`: '' for the forward pass, else its compensation or body phase. */
+function scopeOf(index: GraphIndex, node: Node): string {
+  const phase = index.phases.get(phaseOfNode(index, node) ?? '');
+  return phase === undefined || (phase.role ?? 'forward') === 'forward' ? '' : phase.id;
 }
 
 function sameTarget(path: string, ids: readonly string[]): GraphProblem {

@@ -176,7 +176,12 @@ function checkSlotReferences(index: GraphIndex): GraphProblem[] {
 function checkCycle({ graph }: GraphIndex): GraphProblem[] {
   // Self-edges are reported on their own; leave them out so they are not reported twice.
   const edges = graph.edges.filter((edge) => edge.from !== edge.to);
-  const cycle = new DependencyView({ nodes: graph.nodes, edges }).findCycle();
+  if (edges.length === 0) return [];
+  // Only nodes an edge touches can be on a cycle; keeping their order finds the same cycle.
+  const touched = new Set<string>();
+  for (const edge of edges) touched.add(edge.from).add(edge.to);
+  const nodes = touched.size === graph.nodes.length ? graph.nodes : graph.nodes.filter((node) => touched.has(node.id));
+  const cycle = new DependencyView({ nodes, edges }).findCycle();
   if (cycle === undefined) return [];
   return [{ kind: 'cycle', message: `cycle: ${formatCycle(cycle)}`, nodes: cycle }];
 }
@@ -193,10 +198,11 @@ function checkActions({ nodes }: GraphIndex, options: ValidateOptions): GraphPro
       problems.push({ kind: 'unknown-action', message, nodes: [node.id], action: node.action });
       continue;
     }
-    const missing = spec.required.filter(
-      (name) => !Object.hasOwn(node.slots, name) && !provided.has(name),
-    );
-    if (missing.length === 0) continue;
+    let missing: string[] | undefined; // made only for a node missing something
+    for (const name of spec.required) {
+      if (!Object.hasOwn(node.slots, name) && !provided.has(name)) (missing ??= []).push(name);
+    }
+    if (missing === undefined) continue;
     const quoted = missing.map((name) => `"${name}"`).join(', ');
     const names = `slot${missing.length > 1 ? 's' : ''} ${quoted}`;
     const message = `node "${node.id}" (${node.action}) is missing required ${names}`;

@@ -70,14 +70,20 @@ export class GraphAssembler {
 
   /** Takes a node id now (explicit, or derived from verb and key) for a node added later. */
   reserveNodeId(explicit: string | undefined, verb: string, key: string | undefined): string {
-    const id = explicit ?? this.#deriveId(key === undefined ? verb : `${verb}:${key}`);
-    if (explicit !== undefined && this.#isTaken(explicit)) {
+    const id = this.#freeId(explicit, verb, key);
+    this.#reserved.add(id);
+    return id;
+  }
+
+  /** A free id (explicit, or derived from verb and key); throws when an explicit one is taken. */
+  #freeId(explicit: string | undefined, verb: string, key: string | undefined): string {
+    if (explicit === undefined) return this.#deriveId(key === undefined ? verb : `${verb}:${key}`);
+    if (this.#isTaken(explicit)) {
       throw new WritLoreError('invalid-graph', `duplicate node id "${explicit}"`, {
         hint: 'give the node another id, or leave the id out to have one derived',
       });
     }
-    this.#reserved.add(id);
-    return id;
+    return explicit;
   }
 
   #isTaken(id: string): boolean {
@@ -99,23 +105,18 @@ export class GraphAssembler {
    */
   addNode(request: NodeRequest): NodeHandle {
     this.#checkAction(request.action);
-    const id = request.reservedId ?? this.reserveNodeId(request.options.id, request.verb, request.key);
-    let node: DraftNode;
-    let producers: DraftNode[];
-    try {
-      const converted = this.#convertInputs(id, request.inputs);
-      producers = converted.producers;
-      node = this.#draftNode(id, request, converted.slots);
-      for (const producer of producers) this.#checkLink(producer, node);
-    } catch (error) {
-      if (request.reservedId === undefined) this.#reserved.delete(id);
-      throw error;
-    }
-    this.#reserved.delete(id);
+    const { reservedId } = request;
+    // Nothing below adds a node before this one is stored, so a new id needs no reservation.
+    const id = reservedId ?? this.#freeId(request.options.id, request.verb, request.key);
+    const slots: Record<string, Slot> = {};
+    const producers = this.#convertInputs(id, request.inputs, slots);
+    const node = this.#draftNode(id, request, slots);
+    if (producers !== undefined) for (const producer of producers) this.#checkLink(producer, node);
+    if (reservedId !== undefined) this.#reserved.delete(reservedId);
     this.#nodes.set(id, node);
     if (node.phase === undefined) this.#loose.push(id);
-    node.phase?.nodes.push(id);
-    for (const producer of producers) this.#link(producer, node, 'data');
+    else node.phase.nodes.push(id);
+    if (producers !== undefined) for (const producer of producers) this.#link(producer, node, 'data');
     return new NodeHandle(id, request.action, this.owner);
   }
 
@@ -134,43 +135,44 @@ export class GraphAssembler {
 
   #draftNode(id: string, request: NodeRequest, slots: Record<string, Slot>): DraftNode {
     const { options } = request;
-    const project = options.project ?? this.#project;
-    const phase = this.#phases.placement;
     const frames = this.#phases.frames;
     const outermost = frames[0]?.flowNode;
-    const topPhase = outermost === undefined ? this.#phases.current : this.#nodes.get(outermost)?.topPhase;
+    const { annotations } = options;
+    // One shape for every draft (absent fields are undefined): tens of thousands are made.
     return {
       id,
       action: request.action,
       slots,
-      ...(project === undefined ? {} : { project }),
-      ...(options.layer === undefined ? {} : { layer: options.layer }),
-      ...(phase === undefined ? {} : { phase }),
-      ...(options.annotations === undefined ? {} : { annotations: copyAnnotations(id, options.annotations) }),
+      project: options.project ?? this.#project,
+      layer: options.layer,
+      phase: this.#phases.placement,
+      annotations: annotations === undefined ? undefined : copyAnnotations(id, annotations),
       frames: frames.length === 0 ? NO_FRAMES : [...frames],
-      ...(topPhase === undefined ? {} : { topPhase }),
+      topPhase: outermost === undefined ? this.#phases.current : this.#nodes.get(outermost)?.topPhase,
     };
   }
 
+  /** Fills `slots` from `inputs`; returns the nodes whose results they promise (undefined: none). */
   #convertInputs(
     id: string,
     inputs: Readonly<Record<string, SlotInput | undefined>>,
-  ): { slots: Record<string, Slot>; producers: DraftNode[] } {
-    const slots: Record<string, Slot> = {};
-    const producers: DraftNode[] = [];
-    for (const [name, input] of Object.entries(inputs)) {
-      if (input === undefined) continue;
+    slots: Record<string, Slot>,
+  ): DraftNode[] | undefined {
+    let producers: DraftNode[] | undefined;
+    for (const name in inputs) {
+      const input = inputs[name];
+      if (input === undefined || !Object.hasOwn(inputs, name)) continue;
       // Most inputs are paths: no conversion (nor its error-message text) needed.
       if (typeof input === 'string') {
         slots[name] = immediate(input);
         continue;
       }
       const converted = toSlot(input, `"${name}" of node "${id}"`);
-      if (converted.kind === 'promise') producers.push(this.#producer(converted.handle, id));
+      if (converted.kind === 'promise') (producers ??= []).push(this.#producer(converted.handle, id));
       if (converted.kind === 'proxy') this.#checkItem(converted.item, id);
       slots[name] = converted.slot;
     }
-    return { slots, producers };
+    return producers;
   }
 
   #producer(handle: NodeHandle, consumer: string): DraftNode {

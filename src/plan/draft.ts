@@ -20,19 +20,19 @@ export interface BodyFrame {
   readonly flowNode: string;
 }
 
-/** A node being built. */
+/** A node being built (every field present, absent ones undefined: one object shape for all). */
 export interface DraftNode {
   readonly id: string;
   readonly action: string;
   readonly slots: Readonly<Record<string, Slot>>;
-  readonly project?: string;
-  readonly layer?: string;
-  readonly phase?: DraftPhase;
-  readonly annotations?: Readonly<Record<string, string>>;
+  readonly project: string | undefined;
+  readonly layer: string | undefined;
+  readonly phase: DraftPhase | undefined;
+  readonly annotations: Readonly<Record<string, string>> | undefined;
   /** The body phases enclosing the node when it was added, outermost first. */
   readonly frames: readonly BodyFrame[];
   /** The top-level phase the node (or its outermost flow node) belongs to. */
-  readonly topPhase?: DraftPhase;
+  readonly topPhase: DraftPhase | undefined;
 }
 
 /** Edges without duplicates: one edge per (from, to), `data` winning over `order`. */
@@ -145,14 +145,11 @@ export function toPhase(draft: DraftPhase): Phase {
 
 /** The node as it goes into the graph: pending, slots deep-copied. */
 export function toNode(draft: DraftNode, phase: string | undefined): Node {
-  return {
-    id: draft.id,
-    action: draft.action,
-    status: 'pending',
-    slots: copySlots(draft.slots),
-    ...(draft.project === undefined ? {} : { project: draft.project }),
-    ...(draft.layer === undefined ? {} : { layer: draft.layer }),
-    ...(phase === undefined ? {} : { phase }),
-    ...(draft.annotations === undefined ? {} : { annotations: { ...draft.annotations } }),
-  };
+  // Fields assigned one by one, not spread: this runs for every node of every graph() call.
+  const node: { -readonly [K in keyof Node]: Node[K] } = { id: draft.id, action: draft.action, status: 'pending', slots: copySlots(draft.slots) };
+  if (draft.project !== undefined) node.project = draft.project;
+  if (draft.layer !== undefined) node.layer = draft.layer;
+  if (phase !== undefined) node.phase = phase;
+  if (draft.annotations !== undefined) node.annotations = { ...draft.annotations };
+  return node;
 }

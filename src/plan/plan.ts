@@ -61,7 +61,10 @@ export class Plan {
 
   /** Points a symlink at `path` to `source`: `file.link`. */
   link(source: Input<string>, path: Input<string>, options: FileOptions = {}): NodeHandle {
-    return this.#add('file.link', 'link', path, { source, path, ...conflictInput(options.onConflict) }, options);
+    const { onConflict } = options;
+    // No spread: a writ plan adds one link per target (tens of thousands).
+    const inputs = onConflict === undefined ? { source, path } : { source, path, on_conflict: onConflict };
+    return this.#add('file.link', 'link', path, inputs, options);
   }
 
   /** Copies a file, or content from another node (render, decrypt), to `path`: `file.copy`. */
@@ -254,7 +257,8 @@ export class Plan {
   }
 
   #add(action: string, verb: string, key: SlotInput, inputs: SlotInputs, options: NodeOptions): NodeHandle {
-    return this.#addKeyed(action, verb, keyText(key), inputs, options);
+    // The key only derives an id: none is needed when the caller gives one.
+    return this.#addKeyed(action, verb, options.id === undefined ? keyText(key) : undefined, inputs, options);
   }
 
   #addKeyed(

@@ -8,6 +8,7 @@ import {
   systemClock,
   type ExecutorHooks,
   type FailurePolicy,
+  type GraphValidation,
   type PreflightOptions,
   type PreflightReport,
   type RunReport,
@@ -43,6 +44,8 @@ export interface RunRecordedOptions {
   readonly jobs?: number;
   /** Executor: what a failing node does to a flat run (default `rollback`). */
   readonly policy?: FailurePolicy;
+  /** Executor: `validated-by-plan` when `plan` is unchanged from `Plan.graph()` (see {@link GraphValidation}). */
+  readonly validation?: GraphValidation;
   /** Executor: run data filling slots the nodes leave unset (template variables, identities…). */
   readonly data?: Readonly<Record<string, unknown>>;
   /** Time and sleeping (default: the wall clock). */
@@ -181,6 +184,7 @@ async function execute(
     ...(options.data === undefined ? {} : { data: options.data }),
     ...(options.log === undefined ? {} : { log: options.log }),
     ...(options.probed === undefined ? {} : { memo: options.probed.memo }),
+    ...(options.validation === undefined ? {} : { validation: options.validation }),
   });
   try {
     // Nodes preflight resolved `skip` are already `skipped`: the executor leaves them (and what

@@ -21,6 +21,19 @@ describe('GraphExecutor', () => {
     expect(graph.state).toBe('pending');
   });
 
+  it('validates again unless the caller states the graph comes unchanged from Plan.graph()', async () => {
+    // A graph Plan.graph() would have refused (a required slot missing), to see who checks it.
+    const recorder = new Recorder();
+    recorder.registry.register({ name: 'test.needs', spec: { required: ['x'] }, do: async () => ({}) });
+    const graph = () => flatGraph([{ id: 'a', action: 'test.needs' }]);
+    for (const validation of [undefined, 'validate'] as const) {
+      const options = validation === undefined ? {} : { validation };
+      await expect(executor(recorder, options).run(graph())).rejects.toMatchObject({ code: 'invalid-graph' });
+    }
+    const report = await executor(recorder, { validation: 'validated-by-plan' }).run(graph());
+    expect(report.state).toBe('executed');
+  });
+
   describe('nodes skipped before the run (e.g. by a preflight resolution)', () => {
     function preSkip(graph: Graph, id: string): Graph {
       const target = graph.nodes.find((candidate) => candidate.id === id);

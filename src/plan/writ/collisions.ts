@@ -1,4 +1,3 @@
-import { dirname } from 'node:path';
 import { WritLoreError } from '../../graph/index.js';
 import type { Collision } from '../../graph/index.js';
 import { compareText } from './order.js';
@@ -20,25 +19,44 @@ export interface SettledTargets {
  * other.
  */
 export function settleCollisions(candidates: readonly WritCandidate[]): SettledTargets {
-  const byTarget = new Map<string, WritCandidate[]>();
+  if (isStrictlySorted(candidates)) {
+    // One source per target, already in target order (one project directory, the usual case).
+    checkNesting(candidates);
+    return { winners: [...candidates], collisions: [] };
+  }
+  // A target's one candidate, or all of them once a second source wants it.
+  const byTarget = new Map<string, WritCandidate | WritCandidate[]>();
   for (const candidate of candidates) {
-    const group = byTarget.get(candidate.target);
-    if (group === undefined) byTarget.set(candidate.target, [candidate]);
-    else group.push(candidate);
+    const found = byTarget.get(candidate.target);
+    if (found === undefined) byTarget.set(candidate.target, candidate);
+    else if (Array.isArray(found)) found.push(candidate);
+    else byTarget.set(candidate.target, [found, candidate]);
   }
   const winners: WritCandidate[] = [];
   const collisions: Collision[] = [];
   // The default sort compares UTF-16 code units, as compareText does, without a JS callback.
   for (const target of [...byTarget.keys()].sort()) {
-    const found = byTarget.get(target) ?? [];
-    const group = found.length === 1 ? found : found.slice().sort(compareCandidates);
-    const [winner, runnerUp] = group as [WritCandidate, WritCandidate | undefined];
-    if (runnerUp !== undefined && compareRank(winner, runnerUp) === 0) throw tieError(winner, runnerUp);
+    const found = byTarget.get(target) as WritCandidate | WritCandidate[];
+    if (!Array.isArray(found)) {
+      winners.push(found);
+      continue;
+    }
+    const group = found.sort(compareCandidates);
+    const [winner, runnerUp] = group as [WritCandidate, WritCandidate];
+    if (compareRank(winner, runnerUp) === 0) throw tieError(winner, runnerUp);
     winners.push(winner);
     for (const loser of group.slice(1)) collisions.push(collisionRecord(winner, loser));
   }
   checkNesting(winners);
   return { winners, collisions };
+}
+
+/** Whether every target comes after the one before it (so no two are equal). */
+function isStrictlySorted(candidates: readonly WritCandidate[]): boolean {
+  for (let index = 1; index < candidates.length; index += 1) {
+    if ((candidates[index - 1] as WritCandidate).target >= (candidates[index] as WritCandidate).target) return false;
+  }
+  return true;
 }
 
 /** Best first: layer rank, then specificity (descending), then source path for a stable order. */
@@ -79,25 +97,28 @@ function tieError(a: WritCandidate, b: WritCandidate): WritLoreError {
   );
 }
 
-/** Refuses a target that lies inside another target. */
+/**
+ * Refuses a target that lies inside another target. `winners` are sorted by target, so every
+ * target comes after the targets it could lie in, and everything between `~/.vim` and
+ * `~/.vim/vimrc` starts with `~/.vim` too: a stack of the targets that are prefixes of the
+ * current one holds all its candidate outer targets (no directory-by-directory lookups).
+ */
 function checkNesting(winners: readonly WritCandidate[]): void {
-  const targets = new Map(winners.map((candidate) => [candidate.target, candidate]));
-  // Directories already seen to hold no target up to the root: siblings stop there.
-  const clear = new Set<string>();
+  const open: WritCandidate[] = [];
   for (const candidate of winners) {
-    const walked: string[] = [];
-    for (let parent = dirname(candidate.target); parent !== dirname(parent) && !clear.has(parent); parent = dirname(parent)) {
-      const outer = targets.get(parent);
-      if (outer === undefined) {
-        walked.push(parent);
-        continue;
-      }
+    const { target } = candidate;
+    while (open.length > 0 && !target.startsWith((open[open.length - 1] as WritCandidate).target)) open.pop();
+    // The first nested target in order has one outer target: any other would be nested first.
+    for (const outer of open) {
+      if (target.charCodeAt(outer.target.length) !== SLASH) continue;
       throw new WritLoreError(
         'invalid-input',
-        `${candidate.target} (from ${candidate.source}) lies inside ${outer.target}, which ${outer.source} deploys as a file`,
-        { path: candidate.target, hint: 'deploy the directory or the files in it, not both' },
+        `${target} (from ${candidate.source}) lies inside ${outer.target}, which ${outer.source} deploys as a file`,
+        { path: target, hint: 'deploy the directory or the files in it, not both' },
       );
     }
-    for (const dir of walked) clear.add(dir);
+    open.push(candidate);
   }
 }
+
+const SLASH = 0x2f;

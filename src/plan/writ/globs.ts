@@ -37,8 +37,17 @@ export function parseGlobLine(line: string, origin: string): GlobRule | undefine
   const anchored = text.includes('/');
   if (text.startsWith('/')) text = text.slice(1);
   if (text === '') throw new WritLoreError('invalid-input', `${origin}: "${line}" is not a pattern`);
-  const test = picomatch(text, { dot: true });
-  return { pattern: line.trim(), negated, directoryOnly, anchored, origin, test };
+  return { pattern: line.trim(), negated, directoryOnly, anchored, origin, test: compileGlob(text) };
+}
+
+/**
+ * What `picomatch(glob, { dot: true })` answers for `/`-separated paths, as a bare regular
+ * expression test: the matcher picomatch returns builds two result objects per call, and
+ * a scan tests every name of the repository against every rule.
+ */
+function compileGlob(glob: string): (text: string) => boolean {
+  const regex = picomatch.makeRe(glob, { dot: true, windows: false });
+  return (text) => text !== '' && (text === glob || regex.test(text));
 }
 
 /** Compiles the lines of a `.writignore` file (origin `<path>:<line>`). */

@@ -49,10 +49,11 @@ export function targetsByProject(sources: readonly TargetSource[]): ReadonlyMap<
 }
 
 function sourceLine(node: Node): TargetSource | undefined {
-  const annotations = node.annotations ?? {};
+  const { annotations } = node;
+  if (annotations === undefined) return undefined;
   const source = annotations[WRIT_ANNOTATIONS.source];
-  const transform = TRANSFORMS.find((name) => name === annotations[WRIT_ANNOTATIONS.transform]);
-  const scope = SCOPES.find((name) => name === annotations[WRIT_ANNOTATIONS.scope]);
+  const transform = oneOf(TRANSFORMS, annotations[WRIT_ANNOTATIONS.transform]);
+  const scope = oneOf(SCOPES, annotations[WRIT_ANNOTATIONS.scope]);
   const path = node.slots['path'];
   if (source === undefined || transform === undefined || scope === undefined) return undefined;
   if (path?.kind !== 'immediate' || typeof path.value !== 'string') return undefined;
@@ -65,4 +66,10 @@ function sourceLine(node: Node): TargetSource | undefined {
     transform,
     node: node.id,
   };
+}
+
+/** `value` when it is one of `names` (no closure per call: this runs for every node). */
+function oneOf<T extends string>(names: readonly T[], value: string | undefined): T | undefined {
+  for (const name of names) if (name === value) return name;
+  return undefined;
 }

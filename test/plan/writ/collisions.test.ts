@@ -68,6 +68,45 @@ describe('settleCollisions', () => {
     expect(() => settleCollisions([inner, outer])).toThrow(/lies inside \/h\/\.vim/);
   });
 
+  it('names the first nested target and its outer target, also when siblings sort between them', () => {
+    const targets = ['/h/.vim', '/h/.vim.bak', '/h/.vim/pack', '/h/.vim-x', '/h/.vim/pack/start/a'];
+    const error = thrown(() => settleCollisions(targets.map((target) => candidate(BASE, 'vim', target))));
+    expect(error.message).toBe(
+      '/h/.vim/pack (from /r/base/Home/vim/.vim/pack) lies inside /h/.vim, which /r/base/Home/vim/.vim deploys as a file',
+    );
+    const deeper = ['/h/.vim/pack', '/h/.vim/pack.d', '/h/.vim/pack/start/a'];
+    expect(() => settleCollisions(deeper.map((target) => candidate(BASE, 'vim', target)))).toThrow(
+      /^\/h\/\.vim\/pack\/start\/a .* lies inside \/h\/\.vim\/pack, /,
+    );
+  });
+
+  it('refuses nested targets exactly when walking up from some target meets another one', () => {
+    const segment = fc.constantFrom('a', 'b', 'a.b', 'a-b', 'ab');
+    const targetPath = fc.array(segment, { minLength: 1, maxLength: 4 }).map((parts) => `/h/${parts.join('/')}`);
+    fc.assert(
+      fc.property(fc.uniqueArray(targetPath, { maxLength: 12 }), (targets) => {
+        const outerOf = (target: string): string | undefined => {
+          for (let dir = target.slice(0, target.lastIndexOf('/')); dir.length > 0; dir = dir.slice(0, dir.lastIndexOf('/'))) {
+            if (targets.includes(dir)) return dir;
+          }
+          return undefined;
+        };
+        const nested = [...targets].sort().find((target) => outerOf(target) !== undefined);
+        const run = () => settleCollisions(targets.map((target) => candidate(BASE, 'all', target)));
+        if (nested === undefined) expect(run().winners.map((c) => c.target)).toEqual([...targets].sort());
+        else expect(thrown(run).message).toMatch(`${nested} (from /r/base/Home/all${nested.slice(2)}) lies inside ${outerOf(nested)}, `);
+      }),
+    );
+  });
+
+  it('gives the same result for candidates already in target order as for any other order', () => {
+    const sorted = ['/h/.a', '/h/.b/c', '/h/.b/d', '/h/.c'].map((target) => candidate(BASE, 'all', target));
+    const settled = settleCollisions(sorted);
+    expect(settled).toEqual({ winners: sorted, collisions: [] });
+    expect(settled.winners).not.toBe(sorted);
+    expect(settleCollisions([...sorted].reverse())).toEqual(settled);
+  });
+
   it('keys targets by absolute path: equal relative paths in different roots do not collide', () => {
     const home = candidate(BASE, 'all', '/h/etc/motd');
     const system = { ...candidate(BASE, 'all', '/etc/motd'), scope: 'system' as const };
