@@ -10,7 +10,7 @@ import {
 import type { Stats } from 'node:fs';
 import { open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { WritLoreError } from '../graph/index.js';
+import { WritLoreError, type JsonValue } from '../graph/index.js';
 import type { TargetState } from './types.js';
 
 /** The marker in the names of temporary files and links written next to their target. */
@@ -66,17 +66,40 @@ export function lstatOrUndefined(path: string): Stats | undefined {
  * creating a link or a directory entry on a path fails when something appeared there.
  */
 export class FsMemo {
-  readonly #free = new Set<string>();
+  /** Free target paths, each with what its probe planned (or {@link UNPLANNED}). */
+  readonly #free = new Map<string, PlannedStep>();
   readonly #directories = new Set<string>();
+  /** Missing directories an earlier probe of this run planned to create. */
+  readonly #planned = new Set<string>();
 
-  /** Records that a probe found nothing at `path` (and the item to place there available). */
-  noteFree(path: string): void {
-    this.#free.add(path);
+  /**
+   * Records that a probe found nothing at `path` (and the item to place there available), and
+   * what it planned for its step: the missing directories to create and the undo state
+   * predicted (default: nothing planned, the step looks when it runs).
+   */
+  noteFree(path: string, planned?: PlannedStep): void {
+    this.#free.set(path, planned ?? UNPLANNED);
   }
 
   /** Whether a probe found `path` free; answers true once (the caller is about to fill it). */
   takeFree(path: string): boolean {
     return this.#free.delete(path);
+  }
+
+  /**
+   * {@link takeFree} for a step that follows its probe's plan: the plan when `path` was free
+   * and a plan was noted, else undefined. Answers once.
+   */
+  takePlannedFree(path: string): PlannedStep | undefined {
+    const planned = this.#free.get(path);
+    if (planned === undefined) return undefined;
+    this.#free.delete(path);
+    return planned === UNPLANNED ? undefined : planned;
+  }
+
+  /** Whether `path` is still noted free (the run has not forgotten it and its step has not run). */
+  isFree(path: string): boolean {
+    return this.#free.has(path);
   }
 
   /** Forgets every free path (when some step of the run may fill one before its owner runs). */
@@ -93,6 +116,56 @@ export class FsMemo {
   hasDirectory(dir: string): boolean {
     return this.#directories.has(dir);
   }
+
+  /** Records that a probe planned to create the missing directory `dir`. */
+  notePlannedDirectory(dir: string): void {
+    this.#planned.add(dir);
+  }
+
+  /** Whether an earlier probe planned to create `dir`. */
+  isPlannedDirectory(dir: string): boolean {
+    return this.#planned.has(dir);
+  }
+}
+
+/** What a probe that found its path free planned for the step (see {@link FsMemo.noteFree}). */
+export interface PlannedStep {
+  /** The missing directories the step is to create, outermost first (see {@link plannedMissingAncestors}). */
+  readonly createdDirs: readonly string[];
+  /**
+   * The undo state the step will register when it finds the path as the probe did, deep-frozen:
+   * the step registers this very object, which the journal recognises by identity.
+   */
+  readonly undo: JsonValue;
+}
+
+/** A free path whose probe planned nothing: its step looks for missing directories itself. */
+const UNPLANNED: PlannedStep = Object.freeze({ createdDirs: Object.freeze([]), undo: null });
+
+/**
+ * The missing directories a step placing an item in `dir` is to create, as planned by the
+ * run's probes in plan order: the first step under a missing directory creates it, the later
+ * ones find it made (each missing directory is looked at once and planned by one step). A step
+ * that runs before the one that planned its parent finds the parent missing and falls back to
+ * creating what is missing then (see place()).
+ */
+export function plannedMissingAncestors(dir: string, memo: FsMemo): string[] {
+  const missing: string[] = [];
+  let current = dir;
+  for (;;) {
+    if (memo.hasDirectory(current) || memo.isPlannedDirectory(current)) break;
+    const stats = lstatOrUndefined(current);
+    if (stats !== undefined) {
+      if (stats.isDirectory()) memo.noteDirectory(current);
+      break;
+    }
+    missing.unshift(current);
+    const parent = dirname(current);
+    if (parent === current) break;
+    current = parent;
+  }
+  for (const planned of missing) memo.notePlannedDirectory(planned);
+  return missing;
 }
 
 /**

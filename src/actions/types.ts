@@ -68,7 +68,19 @@ export interface TargetState {
 
 /** The read-only prediction of what `do` would do to its target. */
 export type ProbeOutcome =
-  | { readonly kind: 'create'; readonly target?: string; readonly detail?: string }
+  | {
+      readonly kind: 'create';
+      readonly target?: string;
+      readonly detail?: string;
+      /**
+       * The undo state the step will register when it runs and finds the target as this probe
+       * did (only with the run's memo, which then holds the same plan). A recorded run journals
+       * it before the run starts, so the step itself need not wait for a journal write. Deep-
+       * frozen (`deepFreeze`) and registered by the step as this very object: the journal then
+       * knows it unchanged by identity (an unfrozen one is compared by its JSON).
+       */
+      readonly undo?: JsonValue;
+    }
   | {
       readonly kind: 'replace';
       readonly target?: string;

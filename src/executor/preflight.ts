@@ -123,6 +123,7 @@ function hasOneWriterPerPath(entries: readonly PreflightEntry[]): boolean {
  * the action honours them and the receipt records the decision per path.
  */
 export function applyPreflight(graph: Graph, report: PreflightReport): void {
+  if (report.conflicts.length === 0) return;
   if (report.conflicts.some((c) => c.resolution === 'stop'))
     throw new ConflictError(report.conflicts);
   const byId = new Map(graph.nodes.map((node) => [node.id, node]));

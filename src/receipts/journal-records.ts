@@ -46,6 +46,21 @@ export interface UndoRegisteredRecord {
   readonly iteration?: JournalIteration;
 }
 
+/**
+ * Undo registrations journalled before the run for `file.link` steps that place a symlink on a
+ * free path, in columns: entry `i` is node `nodes[i]` registering the state
+ * `{kind: place, path: targets[i], prior: {type: missing}, backup: null, placed: {type:
+ * symlink, link_target: link_targets[i]}, created_dirs: created_dirs[i]}` (see `freeLinkUndo`).
+ * Equivalent to that many `undo-registered` records, in that order.
+ */
+export interface LinksPlannedRecord {
+  readonly kind: 'links-planned';
+  readonly nodes: readonly string[];
+  readonly targets: readonly string[];
+  readonly link_targets: readonly string[];
+  readonly created_dirs: readonly (readonly string[])[];
+}
+
 /** A node finished (its final undo state, when it returned one). */
 export interface NodeDoneRecord {
   readonly kind: 'node-done';
@@ -56,6 +71,16 @@ export interface NodeDoneRecord {
   readonly error?: string;
   readonly target?: string;
   readonly iteration?: JournalIteration;
+}
+
+/**
+ * Nodes that completed keeping the undo state they registered last, outside flow bodies:
+ * equivalent to a `node-done` record (status `completed`, no undo, error or target) for each.
+ */
+export interface NodesDoneRecord {
+  readonly kind: 'nodes-done';
+  readonly action: string;
+  readonly nodes: readonly string[];
 }
 
 /** A node's undo ran (during the run's own rollback or during recovery). */
@@ -77,7 +102,9 @@ export interface RunEndRecord {
 export type JournalRecord =
   | RunStartRecord
   | UndoRegisteredRecord
+  | LinksPlannedRecord
   | NodeDoneRecord
+  | NodesDoneRecord
   | CompensationDoneRecord
   | RunEndRecord;
 
@@ -121,6 +148,28 @@ function json(fields: Fields, key: string): { [key: string]: JsonValue } {
   return key in fields ? { [key]: fields[key] as JsonValue } : {};
 }
 
+function texts(fields: Fields, key: string, where: string): string[] {
+  return stringList(fields[key], `"${key}"`, where);
+}
+
+function stringList(value: unknown, what: string, where: string): string[] {
+  if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) throw bad(where, `${what} must be a list of strings`);
+  return value as string[];
+}
+
+function linksPlanned(fields: Fields, where: string): LinksPlannedRecord {
+  const nodes = texts(fields, 'nodes', where);
+  const targets = texts(fields, 'targets', where);
+  const linkTargets = texts(fields, 'link_targets', where);
+  const dirs = fields['created_dirs'];
+  if (!Array.isArray(dirs)) throw bad(where, '"created_dirs" must be a list');
+  const createdDirs = dirs.map((item: unknown, index) => stringList(item, `"created_dirs[${index}]"`, where));
+  if (targets.length !== nodes.length || linkTargets.length !== nodes.length || createdDirs.length !== nodes.length) {
+    throw bad(where, 'its columns differ in length');
+  }
+  return { kind: 'links-planned', nodes, targets, link_targets: linkTargets, created_dirs: createdDirs };
+}
+
 function object<T>(fields: Fields, key: string, where: string): T {
   const value = fields[key];
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw bad(where, `"${key}" must be an object`);
@@ -150,6 +199,10 @@ export function toJournalRecord(value: unknown, where: string): JournalRecord {
         kind, node: text(fields, 'node', where), action: text(fields, 'action', where),
         undo: fields['undo'] as JsonValue, ...optionalText(fields, 'target', where), ...iteration(fields, where),
       };
+    case 'links-planned':
+      return linksPlanned(fields, where);
+    case 'nodes-done':
+      return { kind, action: text(fields, 'action', where), nodes: texts(fields, 'nodes', where) };
     case 'node-done':
       return {
         kind, node: text(fields, 'node', where), action: text(fields, 'action', where),
@@ -215,6 +268,19 @@ export function nodeDoneJson(
   }${error === undefined ? '' : `,"error":${JSON.stringify(error)}`}${
     target === undefined ? '' : `,"target":${JSON.stringify(target)}`
   }${iterationJson(iteration)}}`;
+}
+
+/** A {@link LinksPlannedRecord} as JSON (exactly `JSON.stringify` of the record). */
+export function linksPlannedJson(record: Omit<LinksPlannedRecord, 'kind'>): string {
+  const { nodes, targets, link_targets: linkTargets, created_dirs: createdDirs } = record;
+  return `{"kind":"links-planned","nodes":${JSON.stringify(nodes)},"targets":${JSON.stringify(targets)},"link_targets":${JSON.stringify(
+    linkTargets,
+  )},"created_dirs":${JSON.stringify(createdDirs)}}`;
+}
+
+/** A {@link NodesDoneRecord} as JSON. */
+export function nodesDoneJson(action: string, nodes: readonly string[]): string {
+  return `{"kind":"nodes-done","action":${JSON.stringify(action)},"nodes":${JSON.stringify(nodes)}}`;
 }
 
 /** A {@link CompensationDoneRecord} as JSON. */

@@ -18,15 +18,44 @@ export function undoStateJson(undo: JsonValue): string {
 }
 
 function freeLinkJson(undo: JsonValue): string | undefined {
+  const link = freeLinkOf(undo);
+  if (link === undefined) return undefined;
+  const created = dirsJson(link.created_dirs);
+  return `{"kind":"place","path":${JSON.stringify(link.path)},"prior":{"type":"missing"},"backup":null,"placed":{"type":"symlink","link_target":${JSON.stringify(link.link_target)}},"created_dirs":${created}}`;
+}
+
+/**
+ * The undo state of a symlink placed on a free path (what `file.link` registers there), by its
+ * variable parts: `undo` is exactly {@link freeLinkUndo} of them.
+ */
+export interface FreeLink {
+  readonly path: string;
+  readonly link_target: string;
+  readonly created_dirs: readonly string[];
+}
+
+/** The parts of a free-link undo state, or undefined for any other state (or another key order). */
+export function freeLinkOf(undo: JsonValue): FreeLink | undefined {
   if (!isObject(undo) || undo['kind'] !== 'place' || undo['backup'] !== null) return undefined;
   const { path, prior, placed, created_dirs: dirs } = undo;
   if (typeof path !== 'string' || !Array.isArray(dirs) || !isObject(prior) || !isObject(placed)) return undefined;
   const target = placed['link_target'];
   if (prior['type'] !== 'missing' || placed['type'] !== 'symlink' || typeof target !== 'string') return undefined;
   if (!hasKeys(undo, PLACE_KEYS) || !hasKeys(prior, MISSING_KEYS) || !hasKeys(placed, SYMLINK_KEYS)) return undefined;
-  const created = dirsJson(dirs);
-  if (created === undefined) return undefined;
-  return `{"kind":"place","path":${JSON.stringify(path)},"prior":{"type":"missing"},"backup":null,"placed":{"type":"symlink","link_target":${JSON.stringify(target)}},"created_dirs":${created}}`;
+  for (const dir of dirs) if (typeof dir !== 'string') return undefined;
+  return { path, link_target: target, created_dirs: dirs as readonly string[] };
+}
+
+/** The undo state {@link freeLinkOf} takes apart, keys in the order `file.link` writes them. */
+export function freeLinkUndo(link: FreeLink): JsonValue {
+  return {
+    kind: 'place',
+    path: link.path,
+    prior: { type: 'missing' },
+    backup: null,
+    placed: { type: 'symlink', link_target: link.link_target },
+    created_dirs: [...link.created_dirs],
+  };
 }
 
 function isObject(value: JsonValue | undefined): value is JsonObject {
@@ -43,14 +72,12 @@ function hasKeys(object: JsonObject, keys: readonly string[]): boolean {
   return index === keys.length;
 }
 
-/** A list of directory paths as JSON, or undefined when it holds anything but strings. */
-function dirsJson(dirs: readonly JsonValue[]): string | undefined {
+/** A list of directory paths as JSON. */
+function dirsJson(dirs: readonly string[]): string {
   if (dirs.length === 0) return '[]';
   let json = '[';
   for (let index = 0; index < dirs.length; index += 1) {
-    const dir = dirs[index];
-    if (typeof dir !== 'string') return undefined;
-    json += index === 0 ? JSON.stringify(dir) : `,${JSON.stringify(dir)}`;
+    json += index === 0 ? JSON.stringify(dirs[index]) : `,${JSON.stringify(dirs[index])}`;
   }
   return `${json}]`;
 }

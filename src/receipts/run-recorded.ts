@@ -14,8 +14,10 @@ import {
   type RunReport,
 } from '../executor/index.js';
 import { WritLoreError, type Graph } from '../graph/index.js';
+import type { JournalStats } from './journal.js';
 import { acquireRunLock, type RunLock } from './lock.js';
 import { parseReceiptName } from './names.js';
+import { preRegister, type PreRegistration } from './journal-hooks.js';
 import { beginRecordedRun, type RecordedRun } from './session.js';
 import type { ReceiptStore } from './store.js';
 
@@ -83,6 +85,8 @@ export interface RecordedRunResult {
   readonly preflight: PreflightReport | undefined;
   /** The signal that cancelled the run, when one did (the CLIs exit 128 + its number). */
   readonly cancelledBy?: RunSignal;
+  /** What the run's journal did: writes, commits, fdatasyncs (diagnostics, benchmarks). */
+  readonly journal: JournalStats;
 }
 
 /**
@@ -119,10 +123,11 @@ export async function runRecorded(plan: Graph, options: RunRecordedOptions): Pro
     const probed = await checkConflicts(plan, options, clock, cancel.signal);
     const preflight = probed?.report;
     cancel.signal.throwIfAborted();
-    const run = await beginRecordedRun(options.store, plan, { now: clock.now() });
+    const run = await beginRecordedRun(options.store, plan, { now: clock.now(), preRegistered: preRegistrations(probed) });
     const report = await execute(plan, run, { ...options, ...(probed === undefined ? {} : { probed }) }, clock, cancel.signal);
     const receipt = await run.finish(report.graph);
-    return { report, receipt, preflight, ...(cancel.received === undefined ? {} : { cancelledBy: cancel.received }) };
+    const journal = run.journal.stats;
+    return { report, receipt, preflight, journal, ...(cancel.received === undefined ? {} : { cancelledBy: cancel.received }) };
   } finally {
     cancel.dispose();
     await lock?.release();
@@ -165,6 +170,63 @@ async function checkConflicts(
   const actions = hydrate(plan, options.registry);
   const ctx = { nodeId: '', signal, clock, data: options.data ?? {}, log: options.log ?? silentLog, memo };
   return { report: await runPreflight(plan, actions, ctx, options.preflight ?? {}), memo };
+}
+
+/**
+ * The undo states preflight predicted for steps that will find their target as it did: those
+ * whose path the run's memo still holds free (the memo forgets them all when some step could
+ * fill another's path first, and then nothing is pre-registered).
+ *
+ * Recovery undoes in reverse order of first registration, so pre-registered steps are undone
+ * after every step that registered while running, and among themselves in reverse plan order.
+ * That order is only sure to be right for steps no other step writes beneath: a step whose
+ * path lies inside another step's path (a link into a directory a `file.mkdir` makes) is left
+ * to register as it runs, after the step it depends on, as without pre-registration.
+ */
+function preRegistrations(probed: ProbedPlan | undefined): PreRegistration[] {
+  if (probed === undefined) return [];
+  const { report, memo } = probed;
+  const candidates: PreRegistration[] = [];
+  for (const { outcome, path: target, node, action } of report.entries) {
+    if (outcome?.kind !== 'create' || outcome.undo === undefined || target === undefined || !memo.isFree(target)) continue;
+    candidates.push(preRegister(node, action, outcome.undo, target));
+  }
+  if (candidates.length === 0) return [];
+  const inside = stepsInsideOthers(candidates, report.entries);
+  return inside === undefined ? candidates : candidates.filter((candidate) => !inside.has(candidate));
+}
+
+/**
+ * The candidates whose path lies inside another step's path, or undefined when there are none
+ * (the usual case). The directories above the candidates are few (a dotfiles tree has
+ * hundreds of directories for thousands of files): they are collected first, and each step's
+ * path looked up among them, so no set of every step's path is built.
+ */
+function stepsInsideOthers(
+  candidates: readonly PreRegistration[],
+  entries: PreflightReport['entries'],
+): Set<PreRegistration> | undefined {
+  const ancestors = new Set<string>();
+  for (const { target } of candidates) {
+    for (let dir = path.dirname(target as string); !ancestors.has(dir); dir = path.dirname(dir)) {
+      ancestors.add(dir);
+      if (path.dirname(dir) === dir) break;
+    }
+  }
+  const written = new Set<string>();
+  for (const entry of entries) if (entry.path !== undefined && ancestors.has(entry.path)) written.add(entry.path);
+  if (written.size === 0) return undefined;
+  const inside = new Set<PreRegistration>();
+  for (const candidate of candidates) {
+    for (let dir = path.dirname(candidate.target as string); ; dir = path.dirname(dir)) {
+      if (written.has(dir)) {
+        inside.add(candidate);
+        break;
+      }
+      if (path.dirname(dir) === dir) break;
+    }
+  }
+  return inside;
 }
 
 async function execute(

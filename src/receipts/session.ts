@@ -4,7 +4,7 @@ import type { DirectoryBackupStore } from '../actions/index.js';
 import { backupStoreFor } from './backups.js';
 import { Journal, type CommitMode } from './journal.js';
 import { JOURNAL_FORMAT_VERSION } from './journal-records.js';
-import { journalHooks } from './journal-hooks.js';
+import { journalHooks, preRegistrationLines, type PreRegistration } from './journal-hooks.js';
 import type { ReceiptStore } from './store.js';
 
 /** A run being recorded: its reserved name, journal, backups and the hooks to pass the executor. */
@@ -29,6 +29,13 @@ export interface BeginOptions {
   readonly planChecksum?: string;
   /** How the journal commits undo registrations (default `adaptive`, see {@link CommitMode}). */
   readonly commit?: CommitMode;
+  /**
+   * Undo registrations to journal, durably, before the run starts: nodes whose probe predicted
+   * the undo state they will register (see `ProbeOutcome.undo`). Recovery undoes them like any
+   * registration (undo of a step that never acted changes nothing), and a node registering its
+   * predicted state runs without waiting for a journal write.
+   */
+  readonly preRegistered?: readonly PreRegistration[];
 }
 
 /**
@@ -60,11 +67,16 @@ export async function beginRecordedRun(store: ReceiptStore, plan: Graph, options
       context: plan.context,
     }, options.commit === undefined ? {} : { commit: options.commit }),
   }));
+  const preRegistered = options.preRegistered ?? [];
+  if (preRegistered.length > 0) {
+    for (const line of preRegistrationLines(preRegistered)) journal.appendJson(line);
+    await journal.sync();
+  }
   return {
     stem,
     journal,
     backups: backupStoreFor(store.layout, stem),
-    hooks: journalHooks(journal),
+    hooks: journalHooks(journal, preRegistered),
     finish: async (graph) => {
       await journal.close();
       const written = await store.write(graph, { stem });

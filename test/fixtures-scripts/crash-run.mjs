@@ -1,7 +1,10 @@
 // Child process of test/receipts/crash.test.ts: runs (or recovers) a real file-action graph
 // through the built engine (dist/) with the journal, and SIGKILLs itself at a chosen point.
 //
-// argv: <mode: run|recover> <stateDir> <targetDir> <repoDir> <nodeCount>
+// argv: <mode: run|run-recorded|recover> <stateDir> <targetDir> <repoDir> <nodeCount>
+//       run: beginRecordedRun + the executor, no preflight (every registration journalled as
+//       the node runs); run-recorded: runRecorded as the CLIs use it (preflight under the run's
+//       memo, conflicts backed up, undo states predicted for free paths pre-registered).
 // env:  KILL_AT=<hook>:<n>   hook = undo (after the n-th undo registration is durable),
 //                             done (after the n-th node completes), end (in onRunEnd),
 //                             compensated (recover: after the n-th undo of recovery)
@@ -14,6 +17,7 @@ import {
   createDefaultRegistry,
   fileProvider,
   recover,
+  runRecorded,
 } from '../../dist/src/index.js';
 import { buildCrashPlan } from './crash-plan.mjs';
 
@@ -54,6 +58,20 @@ if (mode === 'run') {
   const ms = Math.round(performance.now() - started);
   await run.finish(report.graph);
   process.stdout.write(`${report.state} ${ms}\n`);
+} else if (mode === 'run-recorded') {
+  const plan = buildCrashPlan({ targetDir, repoDir, count: Number(nodeCount) });
+  const killer = {
+    onUndoRegistered: () => maybeKill('undo'),
+    onNodeComplete: () => maybeKill('done'),
+    onRunStart: () => armTimer(),
+    onRunEnd: () => (killTimer === undefined ? maybeKill('end') : process.kill(process.pid, 'SIGKILL')),
+  };
+  const started = performance.now();
+  const { report, journal } = await runRecorded(plan, {
+    store, registry, lock: false, handleSignals: false, jobs: 2, hooks: [killer], preflight: { resolution: 'backup' },
+  });
+  const ms = Math.round(performance.now() - started);
+  process.stdout.write(`${report.state} ${ms} ${journal.syncs}\n`);
 } else {
   const [journal] = await store.journals();
   const report = await recover(journal, {

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ReceiptStore, acquireRunLock, createDefaultRegistry, fileProvider, recover } from '../../src/index.js';
+import { ReceiptStore, acquireRunLock, createDefaultRegistry, fileProvider, readJournal, recover } from '../../src/index.js';
 // @ts-expect-error: a plain ES module shared with the child process (no type declarations).
 import { hasUserFile, seedTrees } from '../fixtures-scripts/crash-plan.mjs';
 import { snapshotTree, type SnapshotEntry } from './snapshot.js';
@@ -52,7 +52,7 @@ function seedUserFiles(targetDir: string): void {
 }
 
 function runChild(
-  mode: 'run' | 'recover',
+  mode: 'run' | 'run-recorded' | 'recover',
   c: Case,
   env: Record<string, string>,
 ): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
@@ -136,9 +136,9 @@ describe.concurrent('crash recovery (SIGKILL)', { timeout: 90_000 }, () => {
   });
 
   const killPoints: readonly string[] = [
-    // undo:n counts registrations: a file action registers before its step and again (its final
-    // state) after it, so ~2 per node: odd points fall before a step, even ones after it.
-    'undo:1', 'undo:2', 'undo:51', 'undo:334', 'undo:777', 'undo:1500', 'undo:2223', 'undo:3000', 'undo:3999',
+    // undo:n counts registrations: a file action registers before its step, and again after it
+    // only when its final state differs (a backup was saved), so ~2,200 for 2,000 nodes.
+    'undo:1', 'undo:2', 'undo:51', 'undo:334', 'undo:777', 'undo:1100', 'undo:1500', 'undo:1801', 'undo:1999',
     'done:1', 'done:10', 'done:500', 'done:1234', 'done:1998', 'done:2000',
     'end:1',
   ];
@@ -171,6 +171,68 @@ describe.concurrent('crash recovery (SIGKILL)', { timeout: 90_000 }, () => {
       expect(result.stderr).toBe('');
       expect(result.signal).toBe('SIGKILL');
     }
+    await recoverInProcess(c);
+    expectRestored(c);
+  });
+});
+
+/*
+ * The same crashes through runRecorded, as `writ apply` runs: preflight under the run's memo
+ * (user files resolved `backup`), and the undo states of steps whose target was free journalled
+ * in one batch before the run starts, so those steps do not wait for the journal. A kill
+ * between a step's act and any record of it must still be undone from the pre-registration.
+ */
+describe.concurrent('crash recovery of a recorded run with pre-registered undo (SIGKILL)', { timeout: 90_000 }, () => {
+  it('pre-registers the free-path steps: the run commits the journal a handful of times, not per node', async () => {
+    const c = await newCase('recorded-baseline');
+    const result = await runChild('run-recorded', c, {});
+    expect(result.stderr).toBe('');
+    const [state, , syncs] = result.stdout.trim().split(' ');
+    expect(state).toBe('executed');
+    // ~1,000 steps register while running (copies, writes, mkdirs, replaced user files);
+    // the ~900 links into free paths do not commit at all.
+    expect(Number(syncs)).toBeLessThan(1200);
+    expect(snapshotTree(c.targetDir)).not.toEqual(c.before);
+  });
+
+  it('journals the pre-registrations durably before the first step acts', async () => {
+    const c = await newCase('recorded-first');
+    expect((await runChild('run-recorded', c, { KILL_AT: 'undo:1' })).signal).toBe('SIGKILL');
+    const [journal] = await new ReceiptStore({ stateDir: c.stateDir }).journals();
+    const { records } = await readJournal(journal ?? '');
+    // The killed step's own registration is not needed: every free link is journalled already.
+    const registered = records.flatMap((record) => (record.kind === 'links-planned' ? record.nodes : record.kind === 'undo-registered' ? [record.node] : []));
+    const freeLinks = Array.from({ length: COUNT }, (_, index) => index).filter((index) => index % 10 < 5 && !(hasUserFile(index) as boolean));
+    expect(registered.length).toBeGreaterThanOrEqual(freeLinks.length);
+    expect(records.some((record) => record.kind === 'node-done' || record.kind === 'nodes-done')).toBe(false);
+    await recoverInProcess(c);
+    expectRestored(c);
+  });
+
+  it.each(['undo:2', 'undo:400', 'undo:1100', 'done:1', 'done:300', 'done:1000', 'done:1999', 'end:1'])(
+    'restores the tree byte for byte after a SIGKILL at %s',
+    async (point) => {
+      const c = await newCase(`recorded-${point.replace(':', '-')}`);
+      const result = await runChild('run-recorded', c, { KILL_AT: point });
+      expect(result.signal).toBe('SIGKILL');
+      await recoverInProcess(c);
+      expectRestored(c);
+    },
+  );
+
+  it.each([0.2, 0.5])('restores the tree after a timer kill at %s of a full run (or at its end)', async (fraction) => {
+    const c = await newCase(`recorded-timer-${fraction}`);
+    const result = await runChild('run-recorded', c, { KILL_AFTER_MS: String(Math.round(fullRunMs * fraction)) });
+    expect(result.signal).toBe('SIGKILL');
+    await recoverInProcess(c);
+    expectRestored(c);
+  });
+
+  it('finishes a recovery that was itself killed', async () => {
+    const c = await newCase('recorded-recovery');
+    expect((await runChild('run-recorded', c, { KILL_AT: 'done:900' })).signal).toBe('SIGKILL');
+    const result = await runChild('recover', c, { KILL_AT: 'compensated:500' });
+    expect(result.signal).toBe('SIGKILL');
     await recoverInProcess(c);
     expectRestored(c);
   });

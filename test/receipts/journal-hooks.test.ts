@@ -7,8 +7,11 @@ import {
   JOURNAL_FORMAT_VERSION,
   Journal,
   backupStoreFor,
+  deepFreeze,
   isSameJson,
   journalHooks,
+  preRegister,
+  preRegistrationLines,
   readJournal,
   replayJournal,
   stateLayout,
@@ -64,8 +67,13 @@ describe('journalHooks', () => {
     await hooks.onCompensate?.({ node: node('b'), outcome: { kind: 'failed', error: new Error('undo broke') } });
     await hooks.onRunEnd?.({ graph: undefined as never, state: 'failed' });
     const records = (await readJournal(journal.path)).records;
+    // a completed as registered: its id in a shared nodes-done record, written before b's record.
+    expect(records.map((record) => record.kind)).toEqual([
+      'run-start', 'undo-registered', 'nodes-done', 'undo-registered', 'node-done', 'node-done', 'compensation-done', 'run-end',
+    ]);
+    expect(records[2]).toEqual({ kind: 'nodes-done', action: 'file.link', nodes: ['a'] });
     const done = records.filter((record) => record.kind === 'node-done');
-    expect(done.map((record) => ('undo' in record ? record.undo : undefined))).toEqual([undefined, { step: 'final' }, undefined]);
+    expect(done.map((record) => ('undo' in record ? record.undo : undefined))).toEqual([{ step: 'final' }, undefined]);
     const run = replayJournal(records);
     expect(run.nodes.map((entry) => [entry.key, entry.status, entry.undo, entry.compensation])).toEqual([
       ['a', 'completed', { step: 1 }, undefined],
@@ -92,10 +100,70 @@ describe('journalHooks', () => {
     const records = (await readJournal(journal.path)).records.slice(1);
     expect(records.map((record) => [record.kind, 'undo' in record ? record.undo : undefined])).toEqual([
       ['undo-registered', first],
-      ['node-done', undefined],
+      ['nodes-done', undefined],
       ['undo-registered', { runs: [1] }],
       ['undo-registered', { runs: [1, 2] }],
     ]);
+  });
+
+  /** The undo state file.link registers for a symlink on a free path. */
+  function freeLink(path: string, link: string, dirs: string[] = []): JsonValue {
+    return { kind: 'place', path, prior: { type: 'missing' }, backup: null, placed: { type: 'symlink', link_target: link }, created_dirs: dirs };
+  }
+
+  it('journals pre-registrations in order, each run of free links as one links-planned record', async () => {
+    const entries = [
+      preRegister('a', 'file.link', freeLink('/h/.a', '/r/a', ['/h']), '/h/.a'),
+      preRegister('b', 'file.link', freeLink('/h/.b', '/r/b'), '/h/.b'),
+      preRegister('c', 'file.copy', { kind: 'place', path: '/h/.c' }, '/h/.c'),
+      // A free-link state whose path is not its target, and one of another action: ordinary records.
+      preRegister('d', 'file.link', freeLink('/elsewhere', '/r/d'), '/h/.d'),
+      preRegister('e', 'test.other', freeLink('/h/.e', '/r/e'), '/h/.e'),
+      preRegister('f', 'file.link', freeLink('/h/.f', '/r/f'), '/h/.f'),
+    ];
+    for (const line of preRegistrationLines(entries)) journal.appendJson(line);
+    await journal.close();
+    const records = (await readJournal(journal.path)).records.slice(1);
+    expect(records.map((record) => record.kind)).toEqual(['links-planned', 'undo-registered', 'undo-registered', 'undo-registered', 'links-planned']);
+    expect(records[0]).toEqual({ kind: 'links-planned', nodes: ['a', 'b'], targets: ['/h/.a', '/h/.b'], link_targets: ['/r/a', '/r/b'], created_dirs: [['/h'], []] });
+    // Replayed, exactly what registering each state in turn would have journalled.
+    const replayed = replayJournal(records);
+    expect(replayed.nodes.map((node) => [node.node, node.action, node.undo, node.target])).toEqual(
+      entries.map((entry) => [entry.node, entry.action, entry.undo, entry.target]),
+    );
+  });
+
+  it('adds no record for a pre-registered state registered again, unless it was changed in place', async () => {
+    const frozen = deepFreeze(freeLink('/h/.a', '/r/a'));
+    const mutable = { kind: 'place', runs: [1] };
+    const hooks = journalHooks(journal, [preRegister('a', 'file.link', frozen, '/h/.a'), preRegister('b', 'test.mark', mutable, '/h/.b')]);
+    expect(hooks.onUndoRegistered?.({ node: node('a'), undo: frozen })).toBeUndefined();
+    expect(hooks.onUndoRegistered?.({ node: node('b'), undo: { runs: [1], kind: 'place' } })).toBeUndefined();
+    mutable.runs.push(2);
+    await hooks.onUndoRegistered?.({ node: node('b'), undo: mutable });
+    await journal.close();
+    const records = (await readJournal(journal.path)).records.slice(1);
+    expect(records).toEqual([{ kind: 'undo-registered', node: 'b', action: 'file.link', undo: { kind: 'place', runs: [1, 2] }, target: '/home/u/b' }]);
+  });
+
+  it('journals completed steps in shared nodes-done records of at most 1024, written before any other record', async () => {
+    const hooks = journalHooks(journal);
+    const ids = Array.from({ length: 1030 }, (_, index) => `n${index}`);
+    for (const id of ids) {
+      await hooks.onUndoRegistered?.({ node: node(id), undo: { id } });
+    }
+    // Registered one after another, then completed together (as with many jobs).
+    for (const id of ids) await hooks.onNodeComplete?.({ node: node(id, { id }), outcome: { kind: 'completed', result: undefined } });
+    await hooks.onCompensate?.({ node: node('n0'), outcome: { kind: 'compensated' } });
+    await hooks.onRunEnd?.({ graph: undefined as never, state: 'rolled_back' });
+    const records = (await readJournal(journal.path)).records.slice(1 + ids.length);
+    expect(records.map((record) => [record.kind, record.kind === 'nodes-done' ? record.nodes.length : undefined])).toEqual([
+      ['nodes-done', 1024],
+      ['nodes-done', 6],
+      ['compensation-done', undefined],
+      ['run-end', undefined],
+    ]);
+    expect(replayJournal((await readJournal(journal.path)).records).nodes.every((entry) => entry.status === 'completed')).toBe(true);
   });
 
   it('compares JSON values structurally, ignoring key order', () => {
@@ -160,7 +228,8 @@ describe('journalHooks with a running executor', () => {
     await own.close();
     const records = (await readJournal(file)).records;
     expect(records.filter((record) => record.kind === 'undo-registered')).toHaveLength(40);
-    expect(records.filter((record) => record.kind === 'node-done')).toHaveLength(40);
+    const doneIds = records.flatMap((record) => (record.kind === 'nodes-done' ? record.nodes : record.kind === 'node-done' ? [record.node] : []));
+    expect(doneIds.sort()).toEqual(markPlan(40).nodes.map((node) => node.id).sort());
   });
 });
 

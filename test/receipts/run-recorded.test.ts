@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,8 +16,12 @@ import {
   preflight,
   runRecorded,
   systemClock,
+  type ExecutorHooks,
   type Graph,
 } from '../../src/index.js';
+import { readJournal } from '../../src/receipts/journal.js';
+import type { JournalRecord } from '../../src/receipts/journal-records.js';
+import { replayJournal } from '../../src/receipts/replay.js';
 import { snapshotTree } from '../helpers/tree-snapshot.js';
 
 const registry = createDefaultRegistry();
@@ -235,5 +240,82 @@ describe('runRecorded with a preflight made under the lock', () => {
     } finally {
       await lock.release();
     }
+  });
+
+  /** The journal's records, read by a hook at the end of the run (before the journal is removed). */
+  function journalAtRunEnd(): { records: () => readonly JournalRecord[]; hooks: ExecutorHooks[] } {
+    let records: readonly JournalRecord[] = [];
+    const read = async (): Promise<void> => {
+      const dir = path.join(stateDir, 'receipts');
+      const [file] = readdirSync(dir).filter((name) => name.endsWith('.journal'));
+      records = (await readJournal(path.join(dir, file ?? ''))).records;
+    };
+    return { records: () => records, hooks: [{ onRunEnd: read }] };
+  }
+
+  /** Node ids in the order their undo was first journalled (pre-registered or registered). */
+  function registrationOrder(records: readonly JournalRecord[]): string[] {
+    return records.flatMap((record) => (record.kind === 'links-planned' ? record.nodes : record.kind === 'undo-registered' ? [record.node] : []));
+  }
+
+  /** Node ids journalled as done, one by one or in shared records. */
+  function doneNodes(records: readonly JournalRecord[]): string[] {
+    return records.flatMap((record) => (record.kind === 'nodes-done' ? record.nodes : record.kind === 'node-done' ? [record.node] : []));
+  }
+
+  /** Probes `graph` under the lock, runs it recorded, and returns the report and the journal's records. */
+  async function runJournalled(graph: Graph, resolution?: Parameters<typeof probedUnderLock>[1]) {
+    const { lock, probed } = await probedUnderLock(graph, resolution);
+    const journal = journalAtRunEnd();
+    try {
+      const { report } = await runRecorded(graph, { ...options(), lock: false, probed, hooks: journal.hooks });
+      expect(report.state).toBe('executed');
+      return { report, records: journal.records() };
+    } finally {
+      await lock.release();
+    }
+  }
+
+  it('journals the undo each free-path step will register before the run, and the steps add no registration', async () => {
+    const graph = plan((p) => p.link(path.join(repo, 'a'), path.join(target, 'deep', 'dir', '.a')));
+    const { report, records } = await runJournalled(graph);
+    // run-start, the four links in one links-planned record, then the steps done as registered.
+    expect(records.map((record) => record.kind)).toEqual(['run-start', 'links-planned', 'nodes-done', 'run-end']);
+    expect(registrationOrder(records)).toEqual(graph.nodes.map((node) => node.id));
+    expect(doneNodes(records)).toEqual(graph.nodes.map((node) => node.id));
+    // Replayed, the journal holds the undo states the steps registered: the predicted ones.
+    const replayed = replayJournal(records);
+    for (const node of report.graph.nodes) {
+      expect(replayed.nodes.find((entry) => entry.node === node.id)).toMatchObject({ status: 'completed', undo: node.undo });
+    }
+  });
+
+  it('does not pre-register a step whose path lies inside another step\'s path: it registers after that step', async () => {
+    const graph = plan((p) => {
+      const dir = p.mkdir(path.join(target, 'made'));
+      const inside = p.link(path.join(repo, 'b'), path.join(target, 'made', '.b'));
+      p.orders(dir, inside);
+    });
+    const { report, records } = await runJournalled(graph);
+    expect(records[1]?.kind).toBe('links-planned');
+    const registrations = registrationOrder(records);
+    const [mkdirNode, insideNode] = report.graph.nodes.slice(3).map((node) => node.id);
+    expect(registrations.slice(0, 3)).toEqual(report.graph.nodes.slice(0, 3).map((node) => node.id));
+    expect(registrations.indexOf(insideNode ?? '')).toBeGreaterThan(registrations.indexOf(mkdirNode ?? ''));
+  });
+
+  it('pre-registers nothing when the run cannot trust its free paths (two steps write one path)', async () => {
+    const graph = plan((p) => {
+      const first = p.link(path.join(repo, 'a'), path.join(target, '.twice'));
+      const second = p.link(path.join(repo, 'b'), path.join(target, '.twice'));
+      p.orders(first, second);
+    });
+    const { records } = await runJournalled(graph, 'backup');
+    const kinds = records.map((record) => record.kind);
+    expect(kinds).not.toContain('links-planned');
+    expect(kinds[1]).toBe('undo-registered');
+    // Registered as each step ran: a step's registration follows the steps done before it.
+    expect(doneNodes(records)).toHaveLength(5);
+    expect(kinds.findIndex((kind) => kind === 'node-done' || kind === 'nodes-done')).toBeLessThan(kinds.lastIndexOf('undo-registered'));
   });
 });

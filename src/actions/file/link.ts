@@ -1,6 +1,7 @@
 import { symlinkSync } from 'node:fs';
-import { WritLoreError, assertNever, type JsonValue } from '../../graph/index.js';
-import { atomicSymlink, lstatOrUndefined } from '../fs-state.js';
+import { WritLoreError, assertNever, deepFreeze, type JsonValue } from '../../graph/index.js';
+import { dirname } from 'node:path';
+import { atomicSymlink, lstatOrUndefined, plannedMissingAncestors } from '../fs-state.js';
 import type {
   ActionContext,
   ActionOutput,
@@ -11,7 +12,7 @@ import type {
   TargetState,
 } from '../types.js';
 import { adopt, undoAdopt } from './adopt.js';
-import { place, undoPlace, type PlaceRequest, type PlaceUndo } from './place.js';
+import { place, placeUndo, undoPlace, type PlaceRequest, type PlaceUndo } from './place.js';
 import { conflictWith, inspect } from './probe.js';
 import { requireNonEmptyString } from '../slot-values.js';
 import { onConflictSlot, resolveLinkSource, type OnConflict } from './slots.js';
@@ -33,8 +34,12 @@ export const linkAction: CompensableAction = {
     const path = requireNonEmptyString(slots, 'path', NAME);
     const onConflict = onConflictSlot(slots, NAME);
     // This run's preflight, under the lock, found the path free and the source present: create
-    // straight away (symlink fails with EEXIST if anything appeared there since).
-    if (ctx.memo?.takeFree(path) === true) return placed(await place(ctx, linkRequest(source, path, onConflict), MISSING));
+    // straight away (symlink fails with EEXIST if anything appeared there since), in the
+    // directories the probe planned, registering the undo state the probe predicted.
+    const planned = ctx.memo?.takePlannedFree(path);
+    if (planned !== undefined) {
+      return placed(await place(ctx, linkRequest(source, path, onConflict), MISSING, { createdDirs: planned.createdDirs, undo: planned.undo as PlaceUndo }));
+    }
     if (lstatOrUndefined(resolveLinkSource(source, path)) === undefined) {
       throw new WritLoreError('action-failed', `${NAME}: source ${source} does not exist`, {
         path: source,
@@ -69,8 +74,12 @@ export const linkAction: CompensableAction = {
     if (current.type === 'missing') {
       const exists = lstatOrUndefined(resolveLinkSource(source, path)) !== undefined;
       if (!exists) return { kind: 'create', target: path, detail: `source ${source} does not exist` };
-      ctx.memo?.noteFree(path);
-      return { kind: 'create', target: path };
+      if (ctx.memo === undefined) return { kind: 'create', target: path };
+      const createdDirs = plannedMissingAncestors(dirname(path), ctx.memo);
+      // Frozen: do() registers this very object, and the journal knows it by identity.
+      const undo = deepFreeze(placeUndo(path, MISSING, null, { type: 'symlink', link_target: source }, createdDirs));
+      ctx.memo.noteFree(path, { createdDirs, undo });
+      return { kind: 'create', target: path, undo };
     }
     if (current.type === 'symlink' && current.link_target === source)
       return { kind: 'ok-already', target: path };

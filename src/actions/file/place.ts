@@ -24,6 +24,14 @@ export interface PlaceRequest {
   readonly disposable: boolean;
 }
 
+/** What a probe planned for a {@link place} on a free path (see `FsMemo.noteFree`). */
+export interface PlannedPlace {
+  /** The missing directories to create, outermost first. */
+  readonly createdDirs: readonly string[];
+  /** The undo state predicted for this very path, prior and placed item (registered as is). */
+  readonly undo?: PlaceUndo;
+}
+
 /** The place undo state. */
 export type PlaceUndo = Extract<FileUndo, { kind: 'place' }>;
 
@@ -58,41 +66,98 @@ export async function place(
   ctx: ActionContext,
   request: PlaceRequest,
   current?: TargetState,
+  planned?: PlannedPlace,
 ): Promise<PlaceUndo | undefined> {
   const { path, placed } = request;
   const prior = toRecord(current ?? (await readTargetState(path)));
   if (isPlaced(prior, placed)) return undefined;
   const backup = prior.type === 'missing' ? null : planBackup(path, prior, request.disposable);
   const parent = dirname(path);
-  const created_dirs = missingAncestors(parent, ctx.memo);
-  await ctx.registerUndo({ kind: 'place', path, prior, backup, placed, created_dirs });
-  createParents(ctx, parent, created_dirs);
+  const created_dirs = planned?.createdDirs ?? missingAncestors(parent, ctx.memo);
+  const predicted = planned?.undo;
+  // The probe's prediction is registered as is when it holds: the same object, known by identity.
+  const registered =
+    predicted !== undefined && backup === null && predicted.path === path && predicted.created_dirs === created_dirs
+      ? predicted
+      : placeUndo(path, prior, backup, placed, created_dirs);
+  await ctx.registerUndo(registered);
   // A file or link is copied to the store and then replaced by one rename, so the path is never
   // empty; a directory cannot be renamed over, so it (or what a directory replaces) is moved.
   const how = prior.type === 'directory' || placed.type === 'directory' ? 'move' : 'copy';
+  try {
+    createParents(ctx, created_dirs);
+  } catch (error) {
+    if (!isNoEntry(error)) throw error;
+    const retried = await placeInFoundParents(ctx, request, prior, backup, how);
+    if (retried === undefined) throw error;
+    return retried;
+  }
   const saved = backup === null ? null : await saveBackup(ctx, backup, how);
   try {
     await request.write(path, prior);
   } catch (error) {
-    // The run's memo said the parent existed, but something removed it since: look again.
-    const found = created_dirs.length === 0 && ctx.memo !== undefined && isNoEntry(error) ? missingAncestors(parent) : [];
-    if (found.length === 0) throw error;
-    await ctx.registerUndo({ kind: 'place', path, prior, backup, placed, created_dirs: found });
-    createParents(ctx, parent, found);
-    await request.write(path, prior);
-    return { kind: 'place', path, prior, backup: saved, placed, created_dirs: found };
+    // The run's memo said the parent existed, or another step of the run planned to create it
+    // and has not run yet, or something removed it since: look again.
+    if (ctx.memo === undefined || !isNoEntry(error)) throw error;
+    const retried = await placeInFoundParents(ctx, request, prior, backup, how, saved);
+    if (retried === undefined) throw error;
+    return retried;
   }
-  return { kind: 'place', path, prior, backup: saved, placed, created_dirs };
+  // Unchanged since it was registered (no backup, or the backup as planned): the same object,
+  // which the executor then does not register again.
+  return saved === backup ? registered : { kind: 'place', path, prior, backup: saved, placed, created_dirs };
 }
 
-/** `mkdir -p parent` when `created` (its missing ancestors) is not empty; the run's memo learns them. */
-function createParents(ctx: ActionContext, parent: string, created: readonly string[]): void {
-  if (created.length === 0) return;
-  mkdirSync(parent, { recursive: true, mode: 0o755 });
-  // Later steps of the run find these here without an lstat. Steps that looked while this one
-  // waited on its journal entry recorded them too (harmless: undo removes a directory only
-  // when it is empty, innermost first, and the first step to create it is undone last).
-  for (const dir of created) ctx.memo?.noteDirectory(dir);
+/** The undo state of {@link place}, before its backup is saved (keys in the order journalled). */
+export function placeUndo(
+  path: string,
+  prior: StateRecord,
+  backup: PlaceUndo['backup'],
+  placed: Placed,
+  created_dirs: readonly string[],
+): PlaceUndo {
+  return { kind: 'place', path, prior, backup, placed, created_dirs };
+}
+
+/**
+ * The second attempt of {@link place} when the parent directory was not there: registers the
+ * missing directories found now, creates them and writes. Undefined when none are missing
+ * (the ENOENT had another cause, and stands).
+ */
+async function placeInFoundParents(
+  ctx: ActionContext,
+  request: PlaceRequest,
+  prior: StateRecord,
+  backup: PlaceUndo['backup'],
+  how: 'copy' | 'move',
+  saved?: PlaceUndo['backup'],
+): Promise<PlaceUndo | undefined> {
+  const { path, placed } = request;
+  const found = missingAncestors(dirname(path));
+  if (found.length === 0) return undefined;
+  await ctx.registerUndo(placeUndo(path, prior, backup, placed, found));
+  createParents(ctx, found);
+  const kept = saved !== undefined ? saved : backup === null ? null : await saveBackup(ctx, backup, how);
+  await request.write(path, prior);
+  return { kind: 'place', path, prior, backup: kept, placed, created_dirs: found };
+}
+
+/**
+ * Creates the directories `created` names, outermost first, and lets the run's memo learn
+ * them. Each is made alone (not `mkdir -p`): a parent missing that is not in the list belongs
+ * to another step, and creating it here unrecorded would leave it behind on undo, so that is
+ * an ENOENT for the caller to handle. One already there (made meanwhile) is fine.
+ */
+function createParents(ctx: ActionContext, created: readonly string[]): void {
+  for (const dir of created) {
+    try {
+      mkdirSync(dir, { mode: 0o755 });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    // Later steps of the run find these here without an lstat.
+    ctx.memo?.noteDirectory(dir);
+  }
 }
 
 function isNoEntry(error: unknown): boolean {

@@ -1,7 +1,7 @@
 import { mkdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { FsMemo, linkAction, missingAncestors, type ActionContext } from '../../../src/actions/index.js';
+import { FsMemo, linkAction, missingAncestors, plannedMissingAncestors, type ActionContext } from '../../../src/actions/index.js';
 import type { JsonValue } from '../../../src/graph/index.js';
 import { useWorld } from './fixture.js';
 
@@ -25,6 +25,30 @@ describe('FsMemo', () => {
     expect(memo.takeFree('/b')).toBe(false);
   });
 
+  it('plans each missing directory for the first step under it, in the order asked', () => {
+    const memo = new FsMemo();
+    const [d, s0, s1] = [join(world.home, 'd'), join(world.home, 'd', 's0'), join(world.home, 'd', 's1')];
+    expect(plannedMissingAncestors(s0, memo)).toEqual([d, s0]);
+    expect(plannedMissingAncestors(s0, memo)).toEqual([]);
+    expect(plannedMissingAncestors(s1, memo)).toEqual([s1]);
+    expect(plannedMissingAncestors(world.home, memo)).toEqual([]);
+    expect(memo.hasDirectory(world.home)).toBe(true);
+    // Planning is not knowing: a step that does not use the plan still looks.
+    expect(missingAncestors(s1, memo)).toEqual([d, s1]);
+  });
+
+  it('hands a free path its plan once; a path noted without a plan has none', () => {
+    const memo = new FsMemo();
+    const plan = { createdDirs: ['/t'], undo: { kind: 'place' } };
+    memo.noteFree('/t/a', plan);
+    memo.noteFree('/t/b');
+    expect(memo.takePlannedFree('/t/a')).toBe(plan);
+    expect(memo.takePlannedFree('/t/a')).toBeUndefined();
+    expect(memo.isFree('/t/b')).toBe(true);
+    expect(memo.takePlannedFree('/t/b')).toBeUndefined();
+    expect(memo.isFree('/t/b')).toBe(false);
+  });
+
   it('lets missingAncestors skip a known directory and learn the existing one it finds', async () => {
     const memo = new FsMemo();
     const deep = join(world.home, 'a', 'b');
@@ -43,11 +67,17 @@ describe('file.link with a run memo', () => {
     const path = join(world.home, 'x', '.rc');
     const before = await world.snapshot();
     const probed = await linkAction.probe!(ctx, { source: source(), path });
-    expect(probed).toEqual({ kind: 'create', target: path });
-    expect(memo.takeFree(path)).toBe(true);
-    memo.noteFree(path);
+    // The probe predicts the undo state the step will register (a recorded run journals it).
+    const predicted = {
+      kind: 'place', path, prior: { type: 'missing' }, backup: null,
+      placed: { type: 'symlink', link_target: source() }, created_dirs: [join(world.home, 'x')],
+    };
+    expect(probed).toEqual({ kind: 'create', target: path, undo: predicted });
+    expect(memo.isFree(path)).toBe(true);
     const out = await linkAction.do(ctx, { source: source(), path });
     expect(await readlink(path)).toBe(source());
+    expect(world.ctx.registered.at(-1)).toEqual(predicted);
+    expect(out.undo).toEqual(predicted);
     expect(memo.takeFree(path)).toBe(false);
     expect(memo.hasDirectory(join(world.home, 'x'))).toBe(true);
     await linkAction.undo(ctx, out.undo as JsonValue);
@@ -91,6 +121,32 @@ describe('file.link with a run memo', () => {
     await linkAction.undo(ctx, out.undo as JsonValue);
     await mkdir(dir);
     expect(await world.snapshot()).toEqual(before);
+  });
+
+  it('a step that runs before the one that planned its directory creates and records it; any undo order restores the tree', async () => {
+    const before = await world.snapshot();
+    const [d, s0, s1] = [join(world.home, 'd'), join(world.home, 'd', 's0'), join(world.home, 'd', 's1')];
+    const paths = [join(s0, '.a'), join(s0, '.b'), join(s1, '.c')];
+    for (const order of [[2, 1, 0], [1, 2, 0]]) {
+      const memo = new FsMemo();
+      const ctx = withMemo(memo);
+      for (const path of paths) await linkAction.probe!(ctx, { source: source(), path });
+      const undos = new Map<number, JsonValue>();
+      for (const index of order) {
+        const out = await linkAction.do(ctx, { source: source(), path: paths[index] as string });
+        undos.set(index, out.undo as JsonValue);
+      }
+      for (const path of paths) expect(await readlink(path)).toBe(source());
+      const dirs = (index: number) => (undos.get(index) as { created_dirs: string[] }).created_dirs;
+      // .c ran first: its planned [s1] was not enough (d missing), so it made and recorded both.
+      if (order[0] === 2) expect(dirs(2)).toEqual([d, s1]);
+      // .b ran before .a, which had planned s0: .b made and recorded d/s0 itself.
+      if (order[0] === 1) expect(dirs(1)).toEqual([d, s0]);
+      // Undo in reverse plan order (recovery) and in reverse run order (the run's rollback).
+      const undoOrder = order[0] === 2 ? [2, 1, 0] : [...order].reverse();
+      for (const index of undoOrder) await linkAction.undo(ctx, undos.get(index) as JsonValue);
+      expect(await world.snapshot()).toEqual(before);
+    }
   });
 
   it('records created directories on the first link only; undo in reverse order restores the tree', async () => {

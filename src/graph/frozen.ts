@@ -1,0 +1,20 @@
+import type { JsonValue } from './types.js';
+
+type JsonContainer = Readonly<Record<string, JsonValue>>;
+
+/** Freezes a JSON value and everything in it; returns it (the same object). */
+export function deepFreeze<T extends JsonValue>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    Object.freeze(value);
+    for (const key in value) deepFreeze((value as JsonContainer)[key] as JsonValue);
+  }
+  return value;
+}
+
+/** Whether a JSON value and everything in it are frozen (nothing in it can change). */
+export function isDeepFrozen(value: JsonValue): boolean {
+  if (typeof value !== 'object' || value === null) return true;
+  if (!Object.isFrozen(value)) return false;
+  for (const key in value) if (!isDeepFrozen((value as JsonContainer)[key] as JsonValue)) return false;
+  return true;
+}
