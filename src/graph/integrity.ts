@@ -21,10 +21,21 @@ export function gitStyleChecksum(type: string, basename: string, content: string
   const chunks = typeof content === 'string' ? [Buffer.from(content, 'utf8')] : ArrayBuffer.isView(content) ? [content] : content;
   let byteLength = 0;
   for (const chunk of chunks) byteLength += chunk.byteLength;
+  const hash = gitStyleHasher(type, basename, byteLength);
+  for (const chunk of chunks) hash.update(chunk);
+  return hash.digest();
+}
+
+/** {@link gitStyleChecksum} fed a piece at a time, for content whose length is known first. */
+export function gitStyleHasher(type: string, basename: string, byteLength: number): { update(chunk: Uint8Array): void; digest(): string } {
   const hash = createHash('sha256');
   hash.update(`${type} ${basename} ${byteLength}\0`, 'utf8');
-  for (const chunk of chunks) hash.update(chunk);
-  return `sha256:${hash.digest('hex')}`;
+  return {
+    update: (chunk) => {
+      hash.update(chunk);
+    },
+    digest: () => `sha256:${hash.digest('hex')}`,
+  };
 }
 
 /** The checksum of a graph saved as `basename` (`plan` for an unsaved plan). */
@@ -104,7 +115,8 @@ export function signGraph(graph: Graph, secretKey: Uint8Array, basename = 'plan'
   return { ...graph, checksum, signature: signChecksum(checksum, secretKey) };
 }
 
-function signChecksum(checksum: string, secretKey: Uint8Array): Signature {
+/** The Ed25519 signature of `checksum` (what a graph's `signature` holds). */
+export function signChecksum(checksum: string, secretKey: Uint8Array): Signature {
   if (secretKey.byteLength !== nacl.sign.secretKeyLength) {
     throw new WritLoreError('invalid-input', `an Ed25519 secret key has ${nacl.sign.secretKeyLength} bytes, got ${secretKey.byteLength}`);
   }

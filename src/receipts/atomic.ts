@@ -30,16 +30,35 @@ export async function writeFileAtomic(
   data: string | Uint8Array | readonly Uint8Array[],
   options: AtomicWriteOptions = {},
 ): Promise<void> {
-  const directory = path.dirname(target);
-  const temp = path.join(directory, `.${path.basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
-  const handle = await fs.open(temp, 'wx', options.mode ?? 0o644);
-  try {
+  await writeFileAtomicWith(target, options, async (handle) => {
     if (typeof data === 'string' || ArrayBuffer.isView(data)) await handle.writeFile(data);
     else await writeChunks(handle, data);
+  });
+}
+
+/**
+ * {@link writeFileAtomic} with the content written by `write` into the temporary file (open
+ * for reading and writing, empty), for content produced a piece at a time; its result is
+ * returned once the file is in place. A failure removes the temporary file.
+ */
+export async function writeFileAtomicWith<T>(
+  target: string,
+  options: AtomicWriteOptions,
+  write: (handle: FileHandle) => T | Promise<T>,
+): Promise<T> {
+  const directory = path.dirname(target);
+  const temp = path.join(directory, `.${path.basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
+  const handle = await fs.open(temp, 'wx+', options.mode ?? 0o644);
+  let result: T;
+  try {
+    result = await write(handle);
     if (options.durable !== false) await handle.sync();
-  } finally {
+  } catch (error) {
     await handle.close();
+    await removeQuietly(temp, error);
+    throw error;
   }
+  await handle.close();
   try {
     if (options.ifExists === 'fail') {
       await fs.link(temp, target);
@@ -52,6 +71,7 @@ export async function writeFileAtomic(
     throw error;
   }
   if (options.durable !== false) await syncDirectory(directory);
+  return result;
 }
 
 /** Writes `chunks` in order from the file's start (libuv's `writev` loops over short writes). */

@@ -2,6 +2,7 @@
 export * from './paths.js';
 export * from './names.js';
 export * from './atomic.js';
+export * from './sealed-file.js';
 export * from './keys.js';
 export * from './ed25519.js';
 export * from './verify.js';

@@ -9,6 +9,10 @@ import { toJournalRecord, type JournalRecord, type RunStartRecord } from './jour
 /** Buffered bytes above which records are written out even without a sync (no fsync). */
 const FLUSH_THRESHOLD = 256 * 1024;
 
+/** The byte buffer's usual size; one grown for a large record is not kept past its flush. */
+const BUFFER_SIZE = 64 * 1024;
+const MAX_KEPT_BUFFER = 4 * FLUSH_THRESHOLD;
+
 /** The two lower-case hex digits of every byte value, as character codes. */
 const HEX_DIGITS = Uint8Array.from({ length: 512 }, (_, index) =>
   '0123456789abcdef'.charCodeAt(index % 2 === 0 ? (index >> 1) >> 4 : (index >> 1) & 15),
@@ -121,7 +125,7 @@ export class Journal {
   private readonly fd: number;
   private readonly mode: CommitMode;
   /** Encoded lines not yet written: `bytes[0, length)`. */
-  private bytes = Buffer.allocUnsafe(64 * 1024);
+  private bytes = Buffer.allocUnsafe(BUFFER_SIZE);
   private length = 0;
   /** Written since the last fdatasync. */
   private isDirty = false;
@@ -289,8 +293,10 @@ export class Journal {
    * bytes, which costs less than over a string).
    */
   private encode(body: string): void {
-    // UTF-8 needs at most 3 bytes per UTF-16 unit; 10 more for the CRC, space and newline.
-    const needed = this.length + body.length * 3 + 10;
+    // UTF-8 needs at most 3 bytes per UTF-16 unit; 10 more for the CRC, space and newline. A
+    // large record (pre-registrations: megabytes) is measured rather than sized for the worst.
+    const worst = body.length * 3;
+    const needed = this.length + (worst > MAX_KEPT_BUFFER ? Buffer.byteLength(body, 'utf8') : worst) + 10;
     if (needed > this.bytes.length) {
       const larger = Buffer.allocUnsafe(Math.max(needed, this.bytes.length * 2));
       this.bytes.copy(larger, 0, 0, this.length);
@@ -320,6 +326,8 @@ export class Journal {
     this.length = 0;
     // One write for the common case; a short write (rare, large batches) continues.
     for (let offset = 0; offset < length; ) offset += writeSync(this.fd, this.bytes, offset, length - offset);
+    // A buffer grown for a large record would otherwise stay allocated until the run ends.
+    if (this.bytes.length > MAX_KEPT_BUFFER) this.bytes = Buffer.allocUnsafe(BUFFER_SIZE);
     this.writeCount += 1;
     this.isDirty = true;
   }

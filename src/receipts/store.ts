@@ -2,8 +2,8 @@ import fsSync from 'node:fs';
 import fs from 'node:fs/promises';
 import { lstatOrUndefined } from '../actions/index.js';
 import path from 'node:path';
-import { WritLoreError, errorMessage, parseGraph, sealDocument, type Graph, type SealOptions, type Tool } from '../graph/index.js';
-import { writeFileAtomic } from './atomic.js';
+import { WritLoreError, errorMessage, parseGraph, type Graph, type Tool } from '../graph/index.js';
+import { writeSealedFile } from './sealed-file.js';
 import { ReceiptCache, cacheMacKey, receiptIndexes, type DeriveSpec } from './cache.js';
 import { KeyStore, type TrustedKeys } from './keys.js';
 import {
@@ -120,7 +120,7 @@ export class ReceiptStore {
       if (options.stem === undefined && lstatOrUndefined(this.journalPathOf(stem)) !== undefined) continue;
       const fileName = receiptFileName(stem);
       try {
-        const sealed = await writeSealed(this.pathOf(stem), graph, { basename: fileName, ...(key === undefined ? {} : { secretKey: key.secretKey }) });
+        const sealed = await writeSealedFile(this.pathOf(stem), graph, { basename: fileName, ...(key === undefined ? {} : { secretKey: key.secretKey }) });
         await this.index(stem, sealed.graph, sealed.seal);
         return { stem, path: this.pathOf(stem), graph: sealed.graph };
       } catch (error) {
@@ -291,18 +291,6 @@ export class ReceiptStore {
       throw error;
     }
   }
-}
-
-/**
- * Seals `graph` and writes it to `file` (never over an existing file). One canonical emission
- * gives the checksum, the signature and the bytes, written as they came (chunks, no copy); only
- * the graph and the seal outlive the write, so the document's bytes (~40 MB for 50k nodes) are
- * garbage before the receipt is indexed.
- */
-async function writeSealed(file: string, graph: Graph, options: SealOptions): Promise<{ graph: Graph; seal: Uint8Array }> {
-  const sealed = sealDocument(graph, options);
-  await writeFileAtomic(file, sealed.chunks, { ifExists: 'fail' });
-  return { graph: sealed.graph, seal: sealed.seal };
 }
 
 async function readReceipt(file: string): Promise<Buffer> {

@@ -61,6 +61,25 @@ describe('Journal', () => {
     expect(contents.isTorn).toBe(false);
   });
 
+  it('writes a record of megabytes (non-ASCII included) between small ones, all read back in order', async () => {
+    const journal = await Journal.create(file, start);
+    const count = 40_000;
+    const big: JournalRecord = {
+      kind: 'links-planned',
+      nodes: Array.from({ length: count }, (_, index) => `n${index}`),
+      targets: Array.from({ length: count }, (_, index) => `/home/ü/.config/app-${index}/settings.conf`),
+      link_targets: Array.from({ length: count }, (_, index) => `/repo/base/Home/all/.config/app-${index}/settings.conf`),
+      created_dirs: Array.from({ length: count }, (_, index) => (index % 100 === 0 ? [`/home/ü/.config/app-${index}`] : [])),
+    };
+    journal.append(records[1] as JournalRecord);
+    journal.append(big);
+    await journal.sync();
+    for (const record of records.slice(2)) journal.append(record);
+    await journal.close();
+    const contents = await readJournal(file);
+    expect(contents.records).toEqual([start, records[1], big, ...records.slice(2)]);
+  });
+
   it('makes the run-start record durable on create and refuses an existing journal', async () => {
     const journal = await Journal.create(file, start);
     expect((await readJournal(file)).records).toEqual([start]);

@@ -10,6 +10,12 @@ export interface ByteWriterOptions {
   readonly firstChunk?: number;
   /** Bytes of the largest chunk (default 1 MiB). */
   readonly maxChunk?: number;
+  /**
+   * Takes each chunk as soon as it is full (and the last one from {@link ByteWriter.end}) instead
+   * of keeping it: the bytes must be used before the sink returns (the buffer is reused), so a
+   * document of any size costs one chunk of memory.
+   */
+  readonly sink?: (chunk: Buffer) => void;
 }
 
 /**
@@ -27,11 +33,13 @@ export class ByteWriter {
   private length = 0;
   private pending = '';
   private readonly maxChunk: number;
+  private readonly sink: ((chunk: Buffer) => void) | undefined;
 
   constructor(options: ByteWriterOptions = {}) {
     const first = options.firstChunk ?? CHUNK_SIZES.first;
     this.maxChunk = Math.max(first, options.maxChunk ?? CHUNK_SIZES.max);
-    this.chunk = Buffer.allocUnsafe(first);
+    this.sink = options.sink;
+    this.chunk = Buffer.allocUnsafe(this.sink === undefined ? first : this.maxChunk);
   }
 
   /** Appends `text`. */
@@ -65,8 +73,18 @@ export class ByteWriter {
   }
 
   private next(): void {
-    this.full.push(this.chunk);
-    this.chunk = Buffer.allocUnsafe(Math.min(this.chunk.length * 2, this.maxChunk));
+    if (this.sink !== undefined) this.sink(this.chunk);
+    else {
+      this.full.push(this.chunk);
+      this.chunk = Buffer.allocUnsafe(Math.min(this.chunk.length * 2, this.maxChunk));
+    }
+    this.length = 0;
+  }
+
+  /** With a sink: hands it what is left (the last, partial chunk). */
+  end(): void {
+    this.flush();
+    if (this.length > 0) this.sink?.(this.chunk.subarray(0, this.length));
     this.length = 0;
   }
 

@@ -169,7 +169,7 @@ const SLOT_LEADS = {
 } as const satisfies Record<keyof typeof SLOT_KEYS, Lead>;
 
 class YamlEmitter {
-  readonly out = new ByteWriter();
+  constructor(readonly out: ByteWriter) {}
 
   /** `lead` and a one-line value. */
   private line(lead: Lead, indent: number, onLine: boolean, text: string): void {
@@ -283,9 +283,23 @@ export function emitYamlChunks(schema: ObjectSchema, value: object): Buffer[] {
   return chunks;
 }
 
+/**
+ * {@link emitYamlBytes} handed to `sink` a chunk at a time, each to be used before the sink
+ * returns (one buffer is reused): a document of any size costs one chunk of memory.
+ */
+export function emitYamlTo(schema: ObjectSchema, value: object, sink: (chunk: Buffer) => void): void {
+  let isFirst = true;
+  const out = emit(schema, value, (chunk) => {
+    // Every line began with its newline: the document's first byte is not part of it.
+    sink(isFirst ? chunk.subarray(1) : chunk);
+    isFirst = false;
+  });
+  out.end();
+}
+
 /** Writes the document; every line began with its newline, so the first byte is not part of it. */
-function emit(schema: ObjectSchema, value: object): ByteWriter {
-  const emitter = new YamlEmitter();
+function emit(schema: ObjectSchema, value: object, sink?: (chunk: Buffer) => void): ByteWriter {
+  const emitter = new YamlEmitter(new ByteWriter(sink === undefined ? {} : { sink }));
   emitter.object(schema, value as Record_, 0, false);
   emitter.out.write('\n');
   return emitter.out;

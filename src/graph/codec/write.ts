@@ -1,5 +1,5 @@
 import type { Graph } from '../types.js';
-import { emitYamlBytes, emitYamlChunks } from './emit-yaml.js';
+import { emitYamlBytes, emitYamlChunks, emitYamlTo } from './emit-yaml.js';
 import { printJson } from './print.js';
 import { GRAPH_SCHEMA } from './schema.js';
 import { graphToTree } from './tree.js';
@@ -39,6 +39,15 @@ export function canonicalBytes(graph: Graph): Uint8Array {
 export function canonicalChunks(graph: Graph): Buffer[] {
   const { checksum: _checksum, signature: _signature, ...content } = graph;
   return emitYamlChunks(GRAPH_SCHEMA, content);
+}
+
+/**
+ * {@link canonicalBytes} handed to `sink` a chunk at a time, each to be used before the sink
+ * returns: a receipt of any size is written with one chunk of memory.
+ */
+export function writeCanonicalTo(graph: Graph, sink: (chunk: Buffer) => void): void {
+  const { checksum: _checksum, signature: _signature, ...content } = graph;
+  emitYamlTo(GRAPH_SCHEMA, content, sink);
 }
 
 /**
