@@ -93,9 +93,14 @@ function shapeOf(sorted: readonly string[]): Shape {
   return { keys: sorted, leads: sorted.map(keyLead) };
 }
 
-/** Shapes by first key, for maps whose keys come in the same order: one graph has few shapes. */
-const SHAPES = new Map<string, { readonly keys: readonly string[]; readonly shape: Shape }>();
+/**
+ * Shapes by first key, for maps whose keys come in the same order: one graph has few shapes,
+ * but several may share a first key (`{type}` and `{type, link_target}` in every link's undo
+ * state), so each first key keeps a few.
+ */
+const SHAPES = new Map<string, { readonly keys: readonly string[]; readonly shape: Shape }[]>();
 const MAX_SHAPES = 1024;
+const SHAPES_PER_KEY = 8;
 const EMPTY: Shape = { keys: [], leads: [] };
 
 function definedShape(record: Record_): Shape {
@@ -105,11 +110,16 @@ function definedShape(record: Record_): Shape {
     if (record[key] === undefined) return shapeOf(keys.filter((name) => record[name] !== undefined).sort());
   }
   const first = keys[0] as string;
-  const known = SHAPES.get(first);
-  if (known !== undefined && sameList(known.keys, keys)) return known.shape;
+  let known = SHAPES.get(first);
+  if (known !== undefined) {
+    for (const entry of known) if (sameList(entry.keys, keys)) return entry.shape;
+  } else {
+    if (SHAPES.size >= MAX_SHAPES) SHAPES.clear();
+    SHAPES.set(first, (known = []));
+  }
   const shape = shapeOf([...keys].sort());
-  if (SHAPES.size >= MAX_SHAPES) SHAPES.clear();
-  SHAPES.set(first, { keys, shape });
+  if (known.length >= SHAPES_PER_KEY) known.shift();
+  known.push({ keys, shape });
   return shape;
 }
 
