@@ -46,7 +46,10 @@ export function checkWrites(index: GraphIndex, options: ValidateOptions): GraphP
   }
   const shared: [string, string[]][] = [];
   for (const paths of writers.values()) {
-    for (const [path, ids] of paths) if (typeof ids !== 'string') shared.push([path, ids]);
+    // forEach, not for…of over entries: no [path, ids] pair per written path (tens of thousands).
+    paths.forEach((ids, path) => {
+      if (typeof ids !== 'string') shared.push([path, ids]);
+    });
   }
   if (shared.length === 0) return [];
   const ordering = new WriteOrdering(index.graph);
