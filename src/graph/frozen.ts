@@ -10,11 +10,3 @@ export function deepFreeze<T extends JsonValue>(value: T): T {
   }
   return value;
 }
-
-/** Whether a JSON value and everything in it are frozen (nothing in it can change). */
-export function isDeepFrozen(value: JsonValue): boolean {
-  if (typeof value !== 'object' || value === null) return true;
-  if (!Object.isFrozen(value)) return false;
-  for (const key in value) if (!isDeepFrozen((value as JsonContainer)[key] as JsonValue)) return false;
-  return true;
-}

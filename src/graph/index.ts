@@ -2,7 +2,7 @@
 export * from './types.js';
 export * from './errors.js';
 export * from './slots.js';
-export { deepFreeze, isDeepFrozen } from './frozen.js';
+export { deepFreeze } from './frozen.js';
 export * from './catalog.js';
 export * from './duration.js';
 export * from './retry.js';

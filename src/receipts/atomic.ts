@@ -23,17 +23,13 @@ export interface AtomicWriteOptions {
 /**
  * Writes `data` to `target` so that a reader (or a crash) sees either the old state or the
  * whole new file: temp file in the same directory, fsync, rename or link, fsync the directory.
- * A list of chunks is written as their concatenation, with one `writev`.
  */
 export async function writeFileAtomic(
   target: string,
-  data: string | Uint8Array | readonly Uint8Array[],
+  data: string | Uint8Array,
   options: AtomicWriteOptions = {},
 ): Promise<void> {
-  await writeFileAtomicWith(target, options, async (handle) => {
-    if (typeof data === 'string' || ArrayBuffer.isView(data)) await handle.writeFile(data);
-    else await writeChunks(handle, data);
-  });
+  await writeFileAtomicWith(target, options, (handle) => handle.writeFile(data));
 }
 
 /**
@@ -72,16 +68,6 @@ export async function writeFileAtomicWith<T>(
   }
   if (options.durable !== false) await syncDirectory(directory);
   return result;
-}
-
-/** Writes `chunks` in order from the file's start (libuv's `writev` loops over short writes). */
-async function writeChunks(handle: FileHandle, chunks: readonly Uint8Array[]): Promise<void> {
-  let expected = 0;
-  for (const chunk of chunks) expected += chunk.byteLength;
-  const { bytesWritten } = await handle.writev(chunks as Uint8Array[], 0);
-  if (bytesWritten !== expected) {
-    throw new WritLoreError('internal', `short write: ${bytesWritten} of ${expected} bytes`);
-  }
 }
 
 /** Flushes a directory's entries (a rename or unlink) to disk. */

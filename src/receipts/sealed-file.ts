@@ -1,5 +1,5 @@
 import { readSync, writeSync } from 'node:fs';
-import { WritLoreError, gitStyleHasher, sealYaml, signChecksum, writeCanonicalTo, type Graph, type SealOptions } from '../graph/index.js';
+import { WritLoreError, gitStyleHasher, sealContent, writeCanonicalTo, type Graph, type SealOptions } from '../graph/index.js';
 import { writeFileAtomicWith } from './atomic.js';
 
 /** Bytes read back at a time to hash what was written. */
@@ -22,11 +22,9 @@ export async function writeSealedFile(file: string, graph: Graph, options: SealO
     });
     const hash = gitStyleHasher('graph', options.basename, length);
     readBack(fd, length, (block) => hash.update(block));
-    const checksum = hash.digest();
-    const signature = options.secretKey === undefined ? undefined : signChecksum(checksum, options.secretKey);
-    const seal = sealYaml(signature === undefined ? { checksum } : { checksum, signature });
-    writeAllAt(fd, seal, length);
-    return { graph: signature === undefined ? { ...content, checksum } : { ...content, checksum, signature }, seal };
+    const sealed = sealContent(content, hash.digest(), options.secretKey);
+    writeAllAt(fd, sealed.seal, length);
+    return sealed;
   });
 }
 

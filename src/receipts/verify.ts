@@ -63,7 +63,7 @@ export function hashReceipt(bytes: Uint8Array, fileName: string): HashedReceipt 
 
 /**
  * The {@link HashedReceipt.key} of a document this process has just sealed with `checksum`,
- * from its seal's bytes alone (see `sealDocument`): no hashing of the content, no need for it.
+ * from its seal's bytes alone (see `sealContent`): no hashing of the content, no need for it.
  */
 export function sealedReceiptKey(checksum: string, seal: Uint8Array): string {
   return createHash('sha256').update(`${checksum}\0`).update(seal).digest('hex');

@@ -6,10 +6,6 @@ const CHUNK_SIZES = { first: 1 << 16, max: 1 << 20 } as const;
 
 /** Options of a {@link ByteWriter}. */
 export interface ByteWriterOptions {
-  /** Bytes of the first chunk (default 64 KiB); each next chunk doubles, up to `maxChunk`. */
-  readonly firstChunk?: number;
-  /** Bytes of the largest chunk (default 1 MiB). */
-  readonly maxChunk?: number;
   /**
    * Takes each chunk as soon as it is full (and the last one from {@link ByteWriter.end}) instead
    * of keeping it: the bytes must be used before the sink returns (the buffer is reused), so a
@@ -32,14 +28,11 @@ export class ByteWriter {
   private chunk: Buffer;
   private length = 0;
   private pending = '';
-  private readonly maxChunk: number;
   private readonly sink: ((chunk: Buffer) => void) | undefined;
 
   constructor(options: ByteWriterOptions = {}) {
-    const first = options.firstChunk ?? CHUNK_SIZES.first;
-    this.maxChunk = Math.max(first, options.maxChunk ?? CHUNK_SIZES.max);
     this.sink = options.sink;
-    this.chunk = Buffer.allocUnsafe(this.sink === undefined ? first : this.maxChunk);
+    this.chunk = Buffer.allocUnsafe(this.sink === undefined ? CHUNK_SIZES.first : CHUNK_SIZES.max);
   }
 
   /** Appends `text`. */
@@ -76,7 +69,7 @@ export class ByteWriter {
     if (this.sink !== undefined) this.sink(this.chunk);
     else {
       this.full.push(this.chunk);
-      this.chunk = Buffer.allocUnsafe(Math.min(this.chunk.length * 2, this.maxChunk));
+      this.chunk = Buffer.allocUnsafe(Math.min(this.chunk.length * 2, CHUNK_SIZES.max));
     }
     this.length = 0;
   }

@@ -1,5 +1,5 @@
 /** The graph codec: canonical YAML and JSON writers and the strict reader. */
-export { writeGraphYaml, graphToJson, canonicalContent, canonicalBytes, canonicalChunks, writeCanonicalTo, appendSeal, sealYaml } from './write.js';
+export { writeGraphYaml, graphToJson, canonicalContent, canonicalBytes, canonicalChunks, writeCanonicalTo, sealYaml } from './write.js';
 export { parseGraph } from './parse.js';
 export type { ParseGraphOptions } from './parse.js';
 export { splitSealedYaml } from './sealed.js';

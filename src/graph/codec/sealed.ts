@@ -1,12 +1,12 @@
 /**
  * A sealed canonical YAML document is its canonical content followed by the seal (`checksum`
- * and `signature` are the last keys of the schema; see `appendSeal`). Splitting the file's bytes
+ * and `signature` are the last keys of the schema; see `sealYaml`). Splitting the file's bytes
  * there gives exactly the bytes the checksum was computed over, so a reader can hash them
  * directly instead of parsing and re-emitting the document.
  */
 import type { Graph, Signature } from '../types.js';
 import { readCanonicalYaml } from './fast-read.js';
-import { appendSeal } from './write.js';
+import { sealYaml } from './write.js';
 
 /** A sealed document split at its seal. */
 export interface SealedBytes {
@@ -17,7 +17,6 @@ export interface SealedBytes {
 }
 
 const SEAL_START = Buffer.from('\nchecksum: ', 'utf8');
-const EMPTY = new Uint8Array(0);
 
 function isRecord(value: unknown): value is Readonly<Record<string, unknown>> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -50,7 +49,7 @@ export function splitSealedYaml(bytes: Uint8Array): SealedBytes | undefined {
   if (tail.byteLength > 1024) return undefined;
   const read = readCanonicalYaml(tail.toString('utf8'));
   const seal = read === undefined ? undefined : sealOf(read.value);
-  if (seal?.checksum === undefined || !appendSeal(EMPTY, seal).equals(tail)) return undefined;
+  if (seal?.checksum === undefined || !sealYaml(seal).equals(tail)) return undefined;
   const content = buffer.subarray(0, at + 1);
   return seal.signature === undefined
     ? { content, checksum: seal.checksum }

@@ -51,15 +51,10 @@ export function writeCanonicalTo(graph: Graph, sink: (chunk: Buffer) => void): v
 }
 
 /**
- * The canonical YAML of a sealed graph from its canonical content (as {@link canonicalBytes}
- * gives it) and its seal. `checksum` and `signature` are the last keys in canonical order, so
- * the document is the content followed by them: sealing needs one emission, not two.
+ * The canonical YAML of the seal alone. `checksum` and `signature` are the last keys in
+ * canonical order, so a sealed document is its canonical content (as {@link canonicalBytes}
+ * gives it) followed by these lines: sealing needs one emission, not two.
  */
-export function appendSeal(canonical: Uint8Array, seal: Pick<Graph, 'checksum' | 'signature'>): Buffer {
-  return Buffer.concat([canonical, sealYaml(seal)]);
-}
-
-/** The canonical YAML of the seal alone: what {@link appendSeal} appends to the content. */
 export function sealYaml(seal: Pick<Graph, 'checksum' | 'signature'>): Buffer {
   return emitYamlBytes(GRAPH_SCHEMA, seal);
 }
