@@ -150,20 +150,7 @@ const UNPLANNED: PlannedStep = Object.freeze({ createdDirs: Object.freeze([]), u
  * creating what is missing then (see place()).
  */
 export function plannedMissingAncestors(dir: string, memo: FsMemo): string[] {
-  const missing: string[] = [];
-  let current = dir;
-  for (;;) {
-    if (memo.hasDirectory(current) || memo.isPlannedDirectory(current)) break;
-    const stats = lstatOrUndefined(current);
-    if (stats !== undefined) {
-      if (stats.isDirectory()) memo.noteDirectory(current);
-      break;
-    }
-    missing.unshift(current);
-    const parent = dirname(current);
-    if (parent === current) break;
-    current = parent;
-  }
+  const missing = missingBelow(dir, (known) => memo.hasDirectory(known) || memo.isPlannedDirectory(known), memo);
   for (const planned of missing) memo.notePlannedDirectory(planned);
   return missing;
 }
@@ -175,10 +162,17 @@ export function plannedMissingAncestors(dir: string, memo: FsMemo): string[] {
  * directory found is remembered.
  */
 export function missingAncestors(dir: string, memo?: FsMemo): string[] {
-  if (memo?.hasDirectory(dir) === true) return [];
+  return missingBelow(dir, (known) => memo?.hasDirectory(known) === true, memo);
+}
+
+/**
+ * `dir` and its ancestors that do not exist, outermost first: the walk up stops at a directory
+ * `isKnown` vouches for (no lstat) or at the first path that exists (a directory found is noted
+ * in `memo`).
+ */
+function missingBelow(dir: string, isKnown: (dir: string) => boolean, memo: FsMemo | undefined): string[] {
   const missing: string[] = [];
-  let current = dir;
-  for (;;) {
+  for (let current = dir; !isKnown(current); ) {
     const stats = lstatOrUndefined(current);
     if (stats !== undefined) {
       if (stats.isDirectory()) memo?.noteDirectory(current);

@@ -1,7 +1,7 @@
 import type { ExecutorHooks } from '../executor/index.js';
 import type { JsonValue, Node } from '../graph/index.js';
 import type { Journal } from './journal.js';
-import { freeLinkOf, undoStateJson, type FreeLink } from './journal-undo-json.js';
+import { FREE_LINK_ACTION, freeLinkOf, undoStateJson, type FreeLink } from './journal-undo-json.js';
 import {
   compensationDoneJson,
   linksPlannedJson,
@@ -37,7 +37,8 @@ export interface PreRegistration {
   readonly node: string;
   readonly action: string;
   readonly undo: JsonValue;
-  readonly target: string | undefined;
+  /** The path the node writes. */
+  readonly target: string;
   /** The state's parts when it is a free link on `target` (journalled in a `links-planned` record). */
   readonly freeLink: FreeLink | undefined;
   /**
@@ -48,13 +49,11 @@ export interface PreRegistration {
 }
 
 /** A pre-registration of `node`'s predicted `undo`. */
-export function preRegister(node: string, action: string, undo: JsonValue, target: string | undefined): PreRegistration {
-  const link = action === LINK_ACTION ? freeLinkOf(undo) : undefined;
+export function preRegister(node: string, action: string, undo: JsonValue, target: string): PreRegistration {
+  const link = action === FREE_LINK_ACTION ? freeLinkOf(undo) : undefined;
   const freeLink = link !== undefined && link.path === target ? link : undefined;
   return { node, action, undo, target, freeLink, isFrozen: typeof undo === 'object' && undo !== null && Object.isFrozen(undo) };
 }
-
-const LINK_ACTION = 'file.link';
 
 /**
  * The journal lines (JSON) of pre-registrations, in their order: each run of free links is one
@@ -200,8 +199,9 @@ function iterationOf(iteration: JournalIteration | undefined): JournalIteration 
 /**
  * True when `undo` holds what was journalled last. The same object is compared by its JSON (it
  * may have been changed in place since) unless it is deep-frozen (a pre-registered prediction
- * registered as is); a different object structurally, without building its JSON: the executor re-registers the state `do` returns, a fresh object that usually
- * shares the registered one's parts.
+ * registered as is); a different object structurally, without building its JSON: the executor
+ * re-registers the state `do` returns, a fresh object that usually shares the registered one's
+ * parts.
  */
 function isUnchanged(last: Journalled, undo: JsonValue): boolean {
   if (undo !== last.value) return isSameJson(undo, last.value);

@@ -24,6 +24,9 @@ function freeLinkJson(undo: JsonValue): string | undefined {
   return `{"kind":"place","path":${JSON.stringify(link.path)},"prior":{"type":"missing"},"backup":null,"placed":{"type":"symlink","link_target":${JSON.stringify(link.link_target)}},"created_dirs":${created}}`;
 }
 
+/** The action whose free-path undo state {@link FreeLink} describes. */
+export const FREE_LINK_ACTION = 'file.link';
+
 /**
  * The undo state of a symlink placed on a free path (what `file.link` registers there), by its
  * variable parts: `undo` is exactly {@link freeLinkUndo} of them.

@@ -1,5 +1,5 @@
 import type { GraphState, JsonValue } from '../graph/index.js';
-import { freeLinkUndo } from './journal-undo-json.js';
+import { FREE_LINK_ACTION, freeLinkUndo } from './journal-undo-json.js';
 import { nodeKey, type JournalIteration, type JournalRecord, type RunStartRecord } from './journal-records.js';
 
 /** One node run as the journal tells it. */
@@ -43,9 +43,6 @@ function entryOf(nodes: Map<string, ReplayedNode>, record: Identity): ReplayedNo
   return found;
 }
 
-/** The action of the steps a `links-planned` record lists. */
-const LINK_ACTION = 'file.link';
-
 /** Applies one node-level record to the node entries. */
 function applyNodeRecord(nodes: Map<string, ReplayedNode>, record: Exclude<JournalRecord, { kind: 'run-start' | 'run-end' }>): void {
   switch (record.kind) {
@@ -57,7 +54,7 @@ function applyNodeRecord(nodes: Map<string, ReplayedNode>, record: Exclude<Journ
     }
     case 'links-planned': {
       for (let index = 0; index < record.nodes.length; index += 1) {
-        const node = entryOf(nodes, { node: record.nodes[index] as string, action: LINK_ACTION });
+        const node = entryOf(nodes, { node: record.nodes[index] as string, action: FREE_LINK_ACTION });
         const target = record.targets[index] as string;
         node.undo = freeLinkUndo({ path: target, link_target: record.link_targets[index] as string, created_dirs: record.created_dirs[index] ?? [] });
         node.target = target;

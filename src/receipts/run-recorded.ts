@@ -208,7 +208,7 @@ function stepsInsideOthers(
 ): Set<PreRegistration> | undefined {
   const ancestors = new Set<string>();
   for (const { target } of candidates) {
-    for (let dir = path.dirname(target as string); !ancestors.has(dir); dir = path.dirname(dir)) {
+    for (let dir = path.dirname(target); !ancestors.has(dir); dir = path.dirname(dir)) {
       ancestors.add(dir);
       if (path.dirname(dir) === dir) break;
     }
@@ -218,7 +218,7 @@ function stepsInsideOthers(
   if (written.size === 0) return undefined;
   const inside = new Set<PreRegistration>();
   for (const candidate of candidates) {
-    for (let dir = path.dirname(candidate.target as string); ; dir = path.dirname(dir)) {
+    for (let dir = path.dirname(candidate.target); ; dir = path.dirname(dir)) {
       if (written.has(dir)) {
         inside.add(candidate);
         break;
