@@ -37,11 +37,19 @@ describe.concurrent('a broken writ.yaml in the repository', () => {
     });
   });
 
+  it('reads an empty writ.yaml as no settings: the default project "all", which this repository lacks', async () => {
+    await withHostileWrit(async (box) => {
+      await fs.writeFile(path.join(box.repo, 'writ.yaml'), '');
+      await expectRejected(box, 'writ', applyArgs(box, '--dry-run'), 2, /^writ: error: project "all" has no directory in any layer$/);
+    });
+  });
+
   it('answers any cut of a valid writ.yaml with a plan or a one-line error, never a crash', async () => {
     await withHostileWrit(async (box) => {
       const file = path.join(box.repo, 'writ.yaml');
       await fc.assert(
-        fc.asyncProperty(fc.integer({ min: 0, max: FULL_SETTINGS.length - 1 }), async (cut) => {
+        // From one character on: the empty cut is a valid, empty file (the test above).
+        fc.asyncProperty(fc.integer({ min: 1, max: FULL_SETTINGS.length - 1 }), async (cut) => {
           await fs.writeFile(file, FULL_SETTINGS.slice(0, cut));
           const before = await snapshotBox(box);
           const result = await cli(box, 'writ', applyArgs(box, '--dry-run'));
