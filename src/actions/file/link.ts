@@ -70,7 +70,10 @@ export const linkAction: CompensableAction = {
   async probe(ctx: ProbeContext, slots: ResolvedSlots): Promise<ProbeOutcome> {
     const source = requireNonEmptyString(slots, 'source', NAME);
     const path = requireNonEmptyString(slots, 'path', NAME);
-    const current = await inspect(path);
+    // Under a directory an earlier probe of this run found missing (and planned to create),
+    // there is nothing to look at: the lock keeps other runs out, and whatever another process
+    // puts there meanwhile makes the step's mkdir or symlink fail before it touches anything.
+    const current = ctx.memo?.isPlannedDirectory(dirname(path)) === true ? MISSING : await inspect(path);
     if (current.type === 'missing') {
       const exists = lstatOrUndefined(resolveLinkSource(source, path)) !== undefined;
       if (!exists) return { kind: 'create', target: path, detail: `source ${source} does not exist` };

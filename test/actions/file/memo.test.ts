@@ -105,6 +105,23 @@ describe('file.link with a run memo', () => {
     expect(await readFile(path, 'utf8')).toBe('written by someone else meanwhile\n');
   });
 
+  it('trusts an earlier probe that found the directory missing; what appeared there since fails its step untouched', async () => {
+    const memo = new FsMemo();
+    const ctx = withMemo(memo);
+    const dir = join(world.home, 'x');
+    const [a, b] = [join(dir, '.a'), join(dir, '.b')];
+    expect(await linkAction.probe!(ctx, { source: source(), path: a })).toMatchObject({ kind: 'create' });
+    // Someone else (not a writ run: the lock keeps those out) fills the directory meanwhile.
+    await mkdir(dir);
+    await writeFile(b, 'written by someone else meanwhile\n');
+    // The probe under a directory this run planned to create does not look again.
+    expect(await linkAction.probe!(ctx, { source: source(), path: b })).toMatchObject({ kind: 'create' });
+    await linkAction.do(ctx, { source: source(), path: a });
+    expect(await readlink(a)).toBe(source());
+    await expect(linkAction.do(ctx, { source: source(), path: b })).rejects.toMatchObject({ code: 'EEXIST' });
+    expect(await readFile(b, 'utf8')).toBe('written by someone else meanwhile\n');
+  });
+
   it('recreates a directory the memo knew but that was removed since, and undo removes it', async () => {
     const memo = new FsMemo();
     const ctx = withMemo(memo);
