@@ -17,8 +17,10 @@ import {
   gitStyleChecksum,
   keyId,
   sealGraph,
+  signChecksum,
   signGraph,
   verifyGraph,
+  verifySignature,
 } from '../../src/graph/integrity.js';
 import type { VerifyResult } from '../../src/graph/integrity.js';
 import type { Graph } from '../../src/graph/types.js';
@@ -100,6 +102,27 @@ describe('keys', () => {
   ])('rejects secret key text with %s', (_name, corrupt) => {
     const text = corrupt(encodeSecretKey(KEYS.secretKey));
     expect(() => decodeSecretKey(text, { path: 'signing.key' })).toThrow(WritLoreError);
+  });
+});
+
+describe('signChecksum', () => {
+  // Ed25519 signatures are deterministic (RFC 8032): the native signer must give tweetnacl's
+  // bytes exactly, for any key and any checksum, or old and new receipts would disagree.
+  it('signs exactly as tweetnacl does', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.string(), (seed, checksum) => {
+        const pair = nacl.sign.keyPair.fromSeed(seed);
+        const expected = nacl.sign.detached(Buffer.from(`writ-lore/graph/v1\n${checksum}`, 'utf8'), pair.secretKey);
+        const signature = signChecksum(checksum, pair.secretKey);
+        expect(signature).toEqual({ method: 'ed25519', key_id: keyId(pair.publicKey), value: Buffer.from(expected).toString('base64') });
+        expect(verifySignature(checksum, signature, pair.publicKey)).toBe(true);
+      }),
+      { numRuns: 50 },
+    );
+  });
+
+  it('refuses a secret key of the wrong size', () => {
+    expect(() => signChecksum('sha256:00', KEYS.secretKey.slice(0, 32))).toThrow(/64 bytes, got 32/);
   });
 });
 
