@@ -32,17 +32,22 @@ export function hasBackup(store: BackupStore, ref: BackupRef): boolean {
 }
 
 /** Every BackupRef inside an undo state (they may be nested in arrays and objects). */
-export function backupRefsIn(value: JsonValue | undefined): BackupRef[] {
-  if (value === null || value === undefined || typeof value !== 'object') return [];
-  if (Array.isArray(value)) return value.flatMap((item: JsonValue) => backupRefsIn(item));
+export function backupRefsIn(value: JsonValue | undefined, found: BackupRef[] = []): BackupRef[] {
+  if (value === null || value === undefined || typeof value !== 'object') return found;
+  if (Array.isArray(value)) {
+    for (const item of value as readonly JsonValue[]) backupRefsIn(item, found);
+    return found;
+  }
   const record = value as Readonly<Record<string, JsonValue>>;
   const type = record['type'];
   const isRef =
     typeof record['id'] === 'string' &&
     typeof record['original'] === 'string' &&
     (type === 'file' || type === 'directory' || type === 'symlink');
-  if (isRef) return [record as BackupRef];
-  return Object.values(record).flatMap((item) => backupRefsIn(item));
+  if (isRef) found.push(record as BackupRef);
+  // One walk, one array: this runs over every node of a receipt (a run's summary, pruning).
+  else for (const key in record) backupRefsIn(record[key], found);
+  return found;
 }
 
 /**
