@@ -53,7 +53,9 @@ export const handler: Handler<ApplyOptions> = async (ctx: CommandContext<ApplyOp
   const plan = planFromFlags(session, options, ctx.args);
   const graph = plan.graph;
   const data = runDataFor(session, graph, options);
-  if (options.dryRun !== true && options.out === undefined) return applyUnderLock(ctx, session, graph, data, 'validated-by-plan');
+  if (options.dryRun !== true && options.out === undefined) {
+    return applyUnderLock(ctx, session, graph, data, { validation: 'validated-by-plan', listed: plan.sources.map((entry) => entry.source) });
+  }
   const preflight = await preflightOptions(session, graph, conflictOptions(options, graph));
   const predictions = await predictTargets(graph, { registry: session.registry, data, preflight });
   if (ctx.out.isJson) {
@@ -85,13 +87,15 @@ async function applyUnderLock(
   session: WritSession,
   graph: Graph,
   data: Readonly<Record<string, unknown>>,
-  validation: GraphValidation,
+  { validation, listed = [] }: { readonly validation: GraphValidation; readonly listed?: readonly string[] },
 ): Promise<number> {
   const conflicts = conflictOptions(ctx.options, graph); // bad flags before the lock
   const lock = await acquireRunLock(session.store.layout.lock, { tool: graph.tool, onNote: (note) => ctx.out.warn(note) });
   try {
     const preflight = await preflightOptions(session, graph, conflicts);
     const memo = new FsMemo();
+    // The sources the plan was just built from need no second look (a saved plan's do).
+    for (const source of listed) memo.noteListed(source);
     const { report, unchanged } = await predictForRun(graph, { registry: session.registry, data, preflight, memo });
     if (unchanged !== undefined) return reportNothingToDo(ctx.out, unchanged);
     return await execute(ctx, session, graph, data, preflight, { lock: false, probed: { report, memo }, validation });
@@ -139,7 +143,7 @@ function upToDate(count: number): string {
 async function applySavedPlan(ctx: CommandContext<ApplyOptions>, session: WritSession, file: string): Promise<number> {
   const graph = await loadPlan(file, { keys: session.keys, requireSignature: ctx.options.requireSignature === true });
   await assertFresh(graph, file);
-  return applyUnderLock(ctx, session, graph, runDataFor(session, graph, ctx.options), 'validate');
+  return applyUnderLock(ctx, session, graph, runDataFor(session, graph, ctx.options), { validation: 'validate' });
 }
 
 async function execute(

@@ -59,7 +59,8 @@ export function lstatOrUndefined(path: string): Stats | undefined {
 /**
  * What one run has learnt about the filesystem while it holds the run lock, so that a step
  * does not look again at what a probe or an earlier step of the same run just saw: target
- * paths a probe found free (their source present), and directories known to exist.
+ * paths a probe found free (their source present), directories known to exist, and items
+ * the run's planner has just listed (the sources of links).
  *
  * Only sound under the run lock, for one run (a fresh memo per run): another writ run cannot
  * change the target meanwhile, and what another process might do is caught anyway, because
@@ -71,6 +72,8 @@ export class FsMemo {
   readonly #directories = new Set<string>();
   /** Missing directories an earlier probe of this run planned to create. */
   readonly #planned = new Set<string>();
+  /** Items the planner listed moments before the run (see {@link noteListed}). */
+  readonly #listed = new Set<string>();
 
   /**
    * Records that a probe found nothing at `path` (and the item to place there available), and
@@ -125,6 +128,21 @@ export class FsMemo {
   /** Whether an earlier probe planned to create `dir`. */
   isPlannedDirectory(dir: string): boolean {
     return this.#planned.has(dir);
+  }
+
+  /**
+   * Records that the plan this run executes was built from a listing that showed `path`
+   * (writ's scan of the repository, moments ago): a probe need not look whether it exists.
+   * The probe's check was only ever a point in time: an item removed after the listing is
+   * missed as one removed between a probe and its step always was (a link then dangles).
+   */
+  noteListed(path: string): void {
+    this.#listed.add(path);
+  }
+
+  /** Whether `path` was listed by the planner of this run (see {@link noteListed}). */
+  isListed(path: string): boolean {
+    return this.#listed.has(path);
   }
 }
 

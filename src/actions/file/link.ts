@@ -75,7 +75,8 @@ export const linkAction: CompensableAction = {
     // puts there meanwhile makes the step's mkdir or symlink fail before it touches anything.
     const current = ctx.memo?.isPlannedDirectory(dirname(path)) === true ? MISSING : await inspect(path);
     if (current.type === 'missing') {
-      const exists = lstatOrUndefined(resolveLinkSource(source, path)) !== undefined;
+      const resolved = resolveLinkSource(source, path);
+      const exists = ctx.memo?.isListed(resolved) === true || lstatOrUndefined(resolved) !== undefined;
       if (!exists) return { kind: 'create', target: path, detail: `source ${source} does not exist` };
       if (ctx.memo === undefined) return { kind: 'create', target: path };
       const createdDirs = plannedMissingAncestors(dirname(path), ctx.memo);

@@ -92,6 +92,19 @@ describe('file.link with a run memo', () => {
     expect(memo.takeFree(path)).toBe(false);
   });
 
+  it('takes the planner\'s word for a source it listed, and looks at any other', async () => {
+    const memo = new FsMemo();
+    const [listed, unlisted] = [join(world.src, 'listed-then-removed'), join(world.src, 'never-there')];
+    memo.noteListed(listed);
+    const [a, b] = [join(world.home, '.a'), join(world.home, '.b')];
+    expect(await linkAction.probe!(withMemo(memo), { source: listed, path: a })).toMatchObject({ kind: 'create', undo: { kind: 'place' } });
+    expect(memo.isFree(a)).toBe(true);
+    expect(await linkAction.probe!(withMemo(memo), { source: unlisted, path: b })).toEqual({
+      kind: 'create', target: b, detail: `source ${unlisted} does not exist`,
+    });
+    expect(memo.isFree(b)).toBe(false);
+  });
+
   it('fails without touching an item that appeared after the probe, and undo leaves it', async () => {
     const memo = new FsMemo();
     const ctx = withMemo(memo);
