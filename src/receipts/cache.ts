@@ -115,12 +115,14 @@ export class ReceiptCache {
   ): Promise<void> {
     const signer = signerOf(check, trusted);
     const entry: CacheEntry = { v: 2, signer, value: spec.toCache === undefined ? value : spec.toCache(value) };
-    // Encoded once and written as is, with the MAC line after it: the JSON of a 50k-event
-    // digest is ~12 MB, and joining the two strings would copy it twice more.
-    const json = Buffer.from(JSON.stringify(entry), 'utf8');
+    // Written as is, with the MAC line after it: the JSON of a 50k-event digest is ~12 MB, and
+    // joining the two strings would copy it twice more. Not made a Buffer either: fs and hmac
+    // encode a string into transient native memory, freed at once, where a Buffer's would stay
+    // until the next garbage collection, at the very moment a large run peaks.
+    const json = JSON.stringify(entry);
     const mac = this.macOf(json, spec, fileName, receiptKey);
     const file = this.fileFor(spec, fileName, receiptKey);
-    const parts = mac === undefined ? [json] : [json, Buffer.from(`${MAC_PREFIX}${mac}`, 'utf8')];
+    const parts = mac === undefined ? [json] : [json, `${MAC_PREFIX}${mac}`];
     try {
       this.write(file, parts, this.directories.has(path.dirname(file)));
     } catch (error) {
@@ -131,7 +133,7 @@ export class ReceiptCache {
   }
 
   /** Atomic (temp file and rename) but not durable: a lost entry is only a miss. */
-  private write(file: string, parts: readonly Buffer[], hasDirectory: boolean): void {
+  private write(file: string, parts: readonly string[], hasDirectory: boolean): void {
     const directory = path.dirname(file);
     if (!hasDirectory) {
       fs.mkdirSync(directory, { recursive: true });
@@ -140,8 +142,8 @@ export class ReceiptCache {
     const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
     const fd = fs.openSync(temp, 'wx');
     try {
-      // libuv's writev writes every part, looping over short writes.
-      fs.writevSync(fd, parts);
+      // libuv writes all of each part, looping over short writes.
+      for (const part of parts) fs.writeSync(fd, part);
     } finally {
       fs.closeSync(fd);
     }
@@ -164,7 +166,7 @@ export class ReceiptCache {
     return found.byteLength === expected.byteLength && timingSafeEqual(found, expected) ? json : undefined;
   }
 
-  private macOf(json: string | Uint8Array, spec: DeriveSpec<unknown>, fileName: string, receiptKey: string): string | undefined {
+  private macOf(json: string, spec: DeriveSpec<unknown>, fileName: string, receiptKey: string): string | undefined {
     if (this.macKey === undefined) return undefined;
     return createHmac('sha256', this.macKey).update(`${spec.name}/${spec.version}\0${fileName}\0${receiptKey}\0`).update(json).digest('hex');
   }
@@ -177,8 +179,8 @@ export class ReceiptCache {
 
 /**
  * The cache's MAC key from the signing key file's bytes: a one-way function of the secret, never
- * the secret itself. Hashing the file rather than decoding the key keeps tweetnacl's key
- * derivation (tens of ms) off every view; undefined when there is no signing key.
+ * the secret itself. Hashing the file rather than decoding the key keeps key parsing and
+ * checking off every view; undefined when there is no signing key.
  */
 export function cacheMacKey(signingKeyFile: string): Uint8Array | undefined {
   let bytes: Buffer;
