@@ -1,7 +1,8 @@
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual, type Hmac } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Graph, Tool } from '../graph/index.js';
+import { stringifyInPieces } from './json-pieces.js';
 import type { TrustedKeys } from './keys.js';
 import type { ReceiptCheck } from './verify.js';
 
@@ -115,43 +116,46 @@ export class ReceiptCache {
   ): Promise<void> {
     const signer = signerOf(check, trusted);
     const entry: CacheEntry = { v: 2, signer, value: spec.toCache === undefined ? value : spec.toCache(value) };
-    // Written as is, with the MAC line after it: the JSON of a 50k-event digest is ~12 MB, and
-    // joining the two strings would copy it twice more. Not made a Buffer either: fs and hmac
-    // encode a string into transient native memory, freed at once, where a Buffer's would stay
-    // until the next garbage collection, at the very moment a large run peaks.
-    const json = JSON.stringify(entry);
-    const mac = this.macOf(json, spec, fileName, receiptKey);
     const file = this.fileFor(spec, fileName, receiptKey);
-    const parts = mac === undefined ? [json] : [json, `${MAC_PREFIX}${mac}`];
-    try {
-      this.write(file, parts, this.directories.has(path.dirname(file)));
-    } catch (error) {
-      // The cache directory was deleted while this store was alive: make it again, once.
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-      this.write(file, parts, false);
-    }
-  }
-
-  /** Atomic (temp file and rename) but not durable: a lost entry is only a miss. */
-  private write(file: string, parts: readonly string[], hasDirectory: boolean): void {
-    const directory = path.dirname(file);
-    if (!hasDirectory) {
-      fs.mkdirSync(directory, { recursive: true });
-      this.directories.add(directory);
-    }
+    const mac = this.macHasher(spec, fileName, receiptKey);
+    // Atomic (temp file and rename) but not durable: a lost entry is only a miss.
     const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
-    const fd = fs.openSync(temp, 'wx');
+    const fd = this.openTemp(temp);
     try {
-      // libuv writes all of each part, looping over short writes.
-      for (const part of parts) fs.writeSync(fd, part);
-    } finally {
-      fs.closeSync(fd);
-    }
-    try {
+      try {
+        // Written and MACed piece by piece: the JSON of a 50k-link run's digest is ~12 MB, and
+        // as one string it would sit in the heap until the next full collection, just when a
+        // large run peaks. fs and hmac encode each piece into native memory freed at once.
+        stringifyInPieces(entry, (piece) => {
+          // libuv writes all of a piece, looping over short writes.
+          fs.writeSync(fd, piece);
+          mac?.update(piece);
+        });
+        if (mac !== undefined) fs.writeSync(fd, `${MAC_PREFIX}${mac.digest('hex')}`);
+      } finally {
+        fs.closeSync(fd);
+      }
       fs.renameSync(temp, file);
     } catch (error) {
       fs.rmSync(temp, { force: true });
       throw error;
+    }
+  }
+
+  /** Creates `temp` for writing; its fan-out directory is made the first time it is missing. */
+  private openTemp(temp: string): number {
+    const directory = path.dirname(temp);
+    if (!this.directories.has(directory)) {
+      fs.mkdirSync(directory, { recursive: true });
+      this.directories.add(directory);
+    }
+    try {
+      return fs.openSync(temp, 'wx');
+    } catch (error) {
+      // The cache directory was deleted while this store was alive: make it again, once.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      fs.mkdirSync(directory, { recursive: true });
+      return fs.openSync(temp, 'wx');
     }
   }
 
@@ -167,8 +171,13 @@ export class ReceiptCache {
   }
 
   private macOf(json: string, spec: DeriveSpec<unknown>, fileName: string, receiptKey: string): string | undefined {
+    return this.macHasher(spec, fileName, receiptKey)?.update(json).digest('hex');
+  }
+
+  /** The entry's HMAC, bound to the derivation, the file name and the receipt's key; the JSON follows. */
+  private macHasher(spec: DeriveSpec<unknown>, fileName: string, receiptKey: string): Hmac | undefined {
     if (this.macKey === undefined) return undefined;
-    return createHmac('sha256', this.macKey).update(`${spec.name}/${spec.version}\0${fileName}\0${receiptKey}\0`).update(json).digest('hex');
+    return createHmac('sha256', this.macKey).update(`${spec.name}/${spec.version}\0${fileName}\0${receiptKey}\0`);
   }
 
   private fileFor(spec: DeriveSpec<unknown>, fileName: string, receiptKey: string): string {

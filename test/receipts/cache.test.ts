@@ -26,6 +26,15 @@ const nodeCountSpec: DeriveSpec<{ nodes: number; first: string }> = {
 };
 registerReceiptIndex((_stem, tool) => (tool === 'writ' ? nodeCountSpec : undefined));
 
+/** A derivation whose value fails to serialise part way through a long list (when enabled). */
+let failingIndex = false;
+const failingSpec: DeriveSpec<unknown> = {
+  name: 'test-failing',
+  version: 1,
+  derive: () => ({ items: Array.from({ length: 5000 }, (_, i) => (i === 4000 ? { toJSON: () => { throw new Error('no JSON'); } } : [`item-${i}`])) }),
+};
+registerReceiptIndex(() => (failingIndex ? failingSpec : undefined));
+
 beforeEach(async () => {
   dir = await makeTempDir();
   keys = new KeyStore(path.join(dir, 'config'));
@@ -80,6 +89,31 @@ describe('ReceiptStore.write indexing', () => {
     expect(await cacheFiles(store)).toEqual(indexed);
   });
 });
+
+describe('ReceiptStore.write indexing failures', () => {
+  afterEach(() => {
+    failingIndex = false;
+  });
+
+  it('writes the receipt and leaves no partial entry when a derivation fails to serialise', async () => {
+    await keys.generate();
+    failingIndex = true;
+    const store = storeWith({ keys });
+    const written = await store.write(sampleGraph({ nodes: 3 }));
+    expect((await fs.stat(written.path)).isFile()).toBe(true);
+    const files = await fs.readdir(store.layout.cache, { recursive: true });
+    expect(files.filter((name) => name.endsWith('.tmp'))).toEqual([]);
+    // The other derivations were cached before it: reading them is a hit.
+    expect(await cacheFiles(store)).toHaveLength(await cacheFilesOfAGoodRun());
+  });
+});
+
+/** How many entries a run whose derivations all succeed leaves (the failing one excepted). */
+async function cacheFilesOfAGoodRun(): Promise<number> {
+  const store = new ReceiptStore({ stateDir: path.join(dir, 'good'), keys });
+  await store.write(sampleGraph({ nodes: 3 }));
+  return (await cacheFiles(store)).length;
+}
 
 describe('ReceiptStore.derive caching', () => {
   it('fills the cache again when its directory is deleted while the store is in use', async () => {
