@@ -5,9 +5,9 @@
  * the next full collection, at the moment a large run peaks.
  *
  * The pieces joined are exactly `JSON.stringify(value)` for any JSON-serialisable value (a
- * property test holds it to that): arrays and plain objects are walked, everything else, and
- * arrays of a few items, are stringified whole. Pieces split only between JSON tokens, so their
- * UTF-8 encodings joined are the encoding of the whole.
+ * property test holds it to that): plain objects are walked key by key, long arrays stringified
+ * a batch of items at a time, everything else whole. Pieces split only between JSON tokens, so
+ * their UTF-8 encodings joined are the encoding of the whole.
  */
 export function stringifyInPieces(value: unknown, sink: (piece: string) => void, pieceSize = 1 << 16): void {
   let pending = '';
@@ -24,18 +24,16 @@ export function stringifyInPieces(value: unknown, sink: (piece: string) => void,
   if (pending !== '') sink(pending);
 }
 
-/** Arrays up to this length are stringified whole (the items of a large list are small). */
-const WHOLE_ARRAY = 64;
+/** A long array is stringified this many items at a time (the items of a large list are small). */
+const BATCH = 256;
 
 function walk(value: unknown, emit: (text: string) => void): void {
-  if (Array.isArray(value) && value.length > WHOLE_ARRAY) {
-    emit('[');
-    for (let index = 0; index < value.length; index += 1) {
-      if (index > 0) emit(',');
-      const item: unknown = value[index];
-      // As JSON.stringify does: what has no JSON form is null inside an array.
-      if (hasNoJson(item)) emit('null');
-      else walk(item, emit);
+  if (Array.isArray(value) && value.length > BATCH) {
+    // JSON.stringify of a slice is `[` + its items as the whole array has them + `]` (what has
+    // no JSON form is null inside an array, in a slice as in the whole).
+    for (let start = 0; start < value.length; start += BATCH) {
+      const batch = JSON.stringify(value.slice(start, start + BATCH));
+      emit(start === 0 ? batch.slice(0, -1) : `,${batch.slice(1, -1)}`);
     }
     emit(']');
     return;
@@ -45,7 +43,7 @@ function walk(value: unknown, emit: (text: string) => void): void {
     let first = true;
     for (const key of Object.keys(value)) {
       const item = value[key];
-      // …and is left out of an object.
+      // As JSON.stringify does: what has no JSON form is left out of an object.
       if (hasNoJson(item)) continue;
       emit(first ? `${JSON.stringify(key)}:` : `,${JSON.stringify(key)}:`);
       first = false;

@@ -13,7 +13,7 @@ const valueArbitrary = fc.letrec((tie) => ({
   value: fc.oneof(
     { depthSize: 'small' },
     fc.jsonValue({ maxDepth: 2 }),
-    fc.array(tie('value'), { maxLength: 150 }),
+    fc.array(tie('value'), { maxLength: 8 }),
     fc.dictionary(fc.string(), tie('value'), { maxKeys: 6 }),
     fc.constantFrom(undefined, () => 1, Symbol('s'), new Date(0), -0, Number.NaN, '\u{1F600}\ud800'),
   ),
@@ -29,6 +29,17 @@ describe('stringifyInPieces', () => {
         for (const piece of out.slice(0, -1)) expect(piece.length).toBeGreaterThanOrEqual(size);
       }),
       { numRuns: 300 },
+    );
+  });
+
+  it('joins to exactly JSON.stringify for long lists, holes and all, at any batch boundary', () => {
+    const item = fc.oneof(fc.jsonValue({ maxDepth: 1 }), fc.constantFrom(undefined, () => 1, new Date(0)));
+    fc.assert(
+      fc.property(fc.array(item, { minLength: 200, maxLength: 800 }), fc.integer({ min: 1, max: 5000 }), (list, size) => {
+        expect(pieces({ list }, size).join('')).toBe(JSON.stringify({ list }));
+        expect(pieces(list, size).join('')).toBe(JSON.stringify(list));
+      }),
+      { numRuns: 100 },
     );
   });
 
