@@ -26,6 +26,10 @@ await build({
   target: 'node20',
   // Class and function names stay as written: errors and --debug stack traces name them.
   keepNames: true,
+  // Less source for V8 to scan on every start (the main chunk 897 → 633 KB, ~15 ms of each
+  // apply); identifiers are kept, so names and --debug traces read as before.
+  minifyWhitespace: true,
+  minifySyntax: true,
   // Maps back to the TypeScript sources (through tsc's maps); bin/*.js enables them for --debug.
   sourcemap: 'linked',
   sourcesContent: false,
