@@ -84,14 +84,9 @@ export class FsMemo {
     this.#free.set(path, planned ?? UNPLANNED);
   }
 
-  /** Whether a probe found `path` free; answers true once (the caller is about to fill it). */
-  takeFree(path: string): boolean {
-    return this.#free.delete(path);
-  }
-
   /**
-   * {@link takeFree} for a step that follows its probe's plan: the plan when `path` was free
-   * and a plan was noted, else undefined. Answers once.
+   * For a step that follows its probe's plan: the plan when a probe found `path` free and
+   * noted one, else undefined. Answers once (the caller is about to fill the path).
    */
   takePlannedFree(path: string): PlannedStep | undefined {
     const planned = this.#free.get(path);

@@ -28,11 +28,11 @@ function actionsOf(graph: Graph): Map<string, Action> {
   const byName = new Map<string, Action>([linkAction, copyAction, shellExec].map((a) => [a.name, a]));
   return new Map(graph.nodes.map((n) => [n.id, byName.get(n.action)!]));
 }
-/** Preflight with a fresh memo; which of `names` it left marked free (each asked once). */
+/** Preflight with a fresh memo; which of `names` it left marked free. */
 async function freeAfterPreflight(graph: Graph, names: readonly string[]): Promise<string[]> {
   const memo = new FsMemo();
   await preflight(graph, actionsOf(graph), { ...world.ctx, memo });
-  return names.filter((name) => memo.takeFree(target(name)));
+  return names.filter((name) => memo.isFree(target(name)));
 }
 
 describe('preflight with a run memo', () => {

@@ -206,7 +206,7 @@ describe('runRecorded with a preflight made under the lock', () => {
       expect(report.state).toBe('executed');
       expect(await fs.readlink(path.join(target, 'deep', 'dir', '.a'))).toBe(path.join(repo, 'a'));
       // Every free path was taken by its step: the memo answered them all.
-      expect(graph.nodes.filter((node) => probed.memo.takeFree(node.slots['path']?.kind === 'immediate' ? String(node.slots['path'].value) : ''))).toEqual([]);
+      expect(graph.nodes.filter((node) => probed.memo.isFree(node.slots['path']?.kind === 'immediate' ? String(node.slots['path'].value) : ''))).toEqual([]);
     } finally {
       await lock.release();
     }

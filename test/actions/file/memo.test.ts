@@ -15,14 +15,15 @@ const source = () => join(world.src, 'rc');
 const withMemo = (memo: FsMemo): ActionContext => ({ ...world.ctx, memo });
 
 describe('FsMemo', () => {
-  it('answers a free path once, and forgets every free path on request', () => {
+  it('hands a free path out once, and forgets every free path on request', () => {
     const memo = new FsMemo();
     memo.noteFree('/a');
     memo.noteFree('/b');
-    expect(memo.takeFree('/a')).toBe(true);
-    expect(memo.takeFree('/a')).toBe(false);
+    expect(memo.isFree('/a')).toBe(true);
+    expect(memo.takePlannedFree('/a')).toBeUndefined();
+    expect(memo.isFree('/a')).toBe(false);
     memo.forgetFree();
-    expect(memo.takeFree('/b')).toBe(false);
+    expect(memo.isFree('/b')).toBe(false);
   });
 
   it('plans each missing directory for the first step under it, in the order asked', () => {
@@ -78,7 +79,7 @@ describe('file.link with a run memo', () => {
     expect(await readlink(path)).toBe(source());
     expect(world.ctx.registered.at(-1)).toEqual(predicted);
     expect(out.undo).toEqual(predicted);
-    expect(memo.takeFree(path)).toBe(false);
+    expect(memo.isFree(path)).toBe(false);
     expect(memo.hasDirectory(join(world.home, 'x'))).toBe(true);
     await linkAction.undo(ctx, out.undo as JsonValue);
     expect(await world.snapshot()).toEqual(before);
@@ -89,7 +90,7 @@ describe('file.link with a run memo', () => {
     const path = join(world.home, '.rc');
     const probed = await linkAction.probe!(withMemo(memo), { source: join(world.src, 'gone'), path });
     expect(probed.kind).toBe('create');
-    expect(memo.takeFree(path)).toBe(false);
+    expect(memo.isFree(path)).toBe(false);
   });
 
   it('takes the planner\'s word for a source it listed, and looks at any other', async () => {
