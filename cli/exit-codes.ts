@@ -35,8 +35,12 @@ export const EXIT_CODE_BY_ERROR = {
   internal: EXIT.runFailed,
 } as const satisfies Record<ErrorCode, ExitCode>;
 
-/** The exit code for anything thrown: its code's entry, or 1 for a foreign error. */
+/**
+ * The exit code for anything thrown: its code's entry (a cancellation by SIGINT or SIGTERM:
+ * 130 or 143, as a shell reports them), or 1 for a foreign error.
+ */
 export function exitCodeFor(error: unknown): ExitCode {
+  if (isWritLoreError(error, 'cancelled') && error.signal !== undefined) return exitCodeForSignal(error.signal);
   if (isWritLoreError(error)) return EXIT_CODE_BY_ERROR[error.code];
   return EXIT.runFailed;
 }

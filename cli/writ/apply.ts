@@ -1,5 +1,6 @@
 import path from 'node:path';
 import {
+  CancelScope,
   FsMemo,
   acquireRunLock,
   computeChecksum,
@@ -91,15 +92,23 @@ async function applyUnderLock(
 ): Promise<number> {
   const conflicts = conflictOptions(ctx.options, graph); // bad flags before the lock
   const lock = await acquireRunLock(session.store.layout.lock, { tool: graph.tool, onNote: (note) => ctx.out.warn(note) });
+  // From here SIGINT/SIGTERM cancel (preflight stops, the lock is released, exit 130/143)
+  // instead of killing the process with the lock held; the run itself follows the same scope.
+  const cancel = new CancelScope({ onNote: (note) => ctx.out.warn(note) });
   try {
     const preflight = await preflightOptions(session, graph, conflicts);
     const memo = new FsMemo();
     // The sources the plan was just built from need no second look (a saved plan's do).
     for (const source of listed) memo.noteListed(source);
-    const { report, unchanged } = await predictForRun(graph, { registry: session.registry, data, preflight, memo });
+    const { report, unchanged } = await predictForRun(graph, { registry: session.registry, data, preflight, memo, signal: cancel.signal }).catch((error: unknown) => {
+      if (cancel.received !== undefined) ctx.out.note('stopped during preflight: nothing was changed');
+      throw error;
+    });
     if (unchanged !== undefined) return reportNothingToDo(ctx.out, unchanged);
-    return await execute(ctx, session, graph, data, preflight, { lock: false, probed: { report, memo }, validation });
+    const run = { lock: false, probed: { report, memo }, validation, signal: cancel.signal, handleSignals: false } as const;
+    return await execute(ctx, session, graph, data, preflight, run, cancel);
   } finally {
+    cancel.dispose();
     await lock.release();
   }
 }
@@ -152,7 +161,8 @@ async function execute(
   graph: Graph,
   data: Readonly<Record<string, unknown>>,
   preflight: PreflightOptions,
-  run: Pick<RunRecordedOptions, 'lock' | 'probed' | 'validation'> = {},
+  run: Pick<RunRecordedOptions, 'lock' | 'probed' | 'validation' | 'signal' | 'handleSignals'> = {},
+  cancel?: CancelScope,
 ): Promise<number> {
   const { out } = ctx;
   const progress = progressHooks(out, graph);
@@ -179,7 +189,8 @@ async function execute(
   if (out.isJson) {
     out.json({ version: WRIT_JSON_VERSION, state: report.state, receipt: receipt.path, summary: report.graph.summary, errors: report.errors.map(errorMessage) });
   }
-  return report.state === 'executed' ? reportSuccess(out, report, file, seconds) : reportFailure(out, report, file, result.cancelledBy);
+  const cancelledBy = result.cancelledBy ?? cancel?.received;
+  return report.state === 'executed' ? reportSuccess(out, report, file, seconds) : reportFailure(out, report, file, cancelledBy);
 }
 
 function reportSuccess(out: Output, report: RunReport, file: string, seconds: number): number {

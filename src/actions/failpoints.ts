@@ -1,7 +1,7 @@
 import { constants as osConstants } from 'node:os';
 import { readFile } from 'node:fs/promises';
 import { WritLoreError, type JsonValue } from '../graph/index.js';
-import type { Action, ActionContext, ActionOutput, ResolvedSlots } from './types.js';
+import type { Action, ActionContext, ActionOutput, ProbeContext, ProbeOutcome, ResolvedSlots } from './types.js';
 
 /*
  * Fault injection for tests. With WRITLORE_FAILPOINTS unset (always, outside tests) the
@@ -18,9 +18,10 @@ export const FAILPOINTS_ENV = 'WRITLORE_FAILPOINTS';
  * Where in an action call a failpoint fires: `do` before `do` starts; `registered` inside `do`,
  * right after its undo state is journalled (before the destructive step it protects); `done`
  * after `do` returned (its undo state is registered first, as if the action failed at its very
- * end); `undo` before `undo` starts.
+ * end); `undo` before `undo` starts; `probe` before a preflight probe starts (under the run
+ * lock, before anything changes).
  */
-export const FAILPOINT_STAGES = ['do', 'registered', 'done', 'undo'] as const;
+export const FAILPOINT_STAGES = ['do', 'registered', 'done', 'undo', 'probe'] as const;
 
 /** One of {@link FAILPOINT_STAGES}. */
 export type FailpointStage = (typeof FAILPOINT_STAGES)[number];
@@ -142,11 +143,20 @@ function matchesAction(point: Failpoint, name: string): boolean {
   return point.action.endsWith('*') ? name.startsWith(point.action.slice(0, -1)) : name === point.action;
 }
 
-/** Wraps `do` and `undo` of `action` so that `armed` failpoints fire at their stage. */
+/** Wraps `do`, `undo` and `probe` of `action` so that `armed` failpoints fire at their stage. */
 export function armAction(action: Action, armed: readonly ArmedFailpoint[]): Action {
-  const fire = (stage: FailpointStage, ctx: ActionContext): Promise<void> => fireAt(armed, stage, action.name, ctx);
+  const fire = (stage: FailpointStage, ctx: FiringContext): Promise<void> => fireAt(armed, stage, action.name, ctx);
+  const probe = action.probe;
   const wrapped: Action = {
     ...action,
+    ...(probe === undefined
+      ? {}
+      : {
+          async probe(ctx: ProbeContext, slots: ResolvedSlots): Promise<ProbeOutcome> {
+            await fire('probe', ctx);
+            return probe.call(action, ctx, slots);
+          },
+        }),
     async do(ctx: ActionContext, slots: ResolvedSlots): Promise<ActionOutput> {
       await fire('do', ctx);
       const output = await action.do(hasStage(armed, 'registered') ? firingOnRegister(ctx, fire) : ctx, slots);
@@ -172,7 +182,7 @@ export function armAction(action: Action, armed: readonly ArmedFailpoint[]): Act
  * `ctx` whose `registerUndo` fires the `registered` stage once the state is journalled. A
  * Proxy, not a spread: the executor's contexts are class instances with getters.
  */
-function firingOnRegister(ctx: ActionContext, fire: (stage: FailpointStage, ctx: ActionContext) => Promise<void>): ActionContext {
+function firingOnRegister(ctx: ActionContext, fire: (stage: FailpointStage, ctx: FiringContext) => Promise<void>): ActionContext {
   const registerUndo = async (state: JsonValue): Promise<void> => {
     await ctx.registerUndo(state);
     await fire('registered', ctx);
@@ -195,7 +205,10 @@ function hasStage(armed: readonly ArmedFailpoint[], stage: FailpointStage): bool
   return armed.some(({ point }) => point.stage === stage);
 }
 
-async function fireAt(armed: readonly ArmedFailpoint[], stage: FailpointStage, name: string, ctx: ActionContext): Promise<void> {
+/** What a failpoint needs of the call it fires in (a step's context or a probe's). */
+type FiringContext = Pick<ProbeContext, 'nodeId' | 'signal'>;
+
+async function fireAt(armed: readonly ArmedFailpoint[], stage: FailpointStage, name: string, ctx: FiringContext): Promise<void> {
   for (const entry of armed) {
     const { point } = entry;
     if (point.stage !== stage || (point.node !== undefined && point.node !== ctx.nodeId)) continue;

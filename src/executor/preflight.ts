@@ -1,6 +1,7 @@
 import {
   WritLoreError,
   errorMessage,
+  isWritLoreError,
   fillSlotsFromData,
   immediate,
   type Graph,
@@ -68,7 +69,7 @@ export async function preflight(
   const forwardOnly = nodesOutsideForwardPhases(graph);
   let isEveryStepProbed = forwardOnly.size === 0;
   for (const node of graph.nodes) {
-    if (ctx.signal.aborted) throw new WritLoreError('cancelled', 'preflight was cancelled');
+    if (ctx.signal.aborted) throw cancelled(ctx.signal);
     const action = actions.get(node.id);
     if (node.status !== 'pending' || action?.probe === undefined || forwardOnly.has(node.id)) {
       if (node.status === 'pending' && action?.probe === undefined) isEveryStepProbed = false;
@@ -96,6 +97,8 @@ export async function preflight(
     entries.push({ node: node.id, action: node.action, path, outcome: settled.outcome });
     if (settled.conflict !== undefined) conflicts.push(settled.conflict);
   }
+  // A probe the signal cut short is only an unprobed entry: the run must not start after it.
+  if (ctx.signal.aborted) throw cancelled(ctx.signal);
   if (ctx.memo !== undefined && !(isEveryStepProbed && hasOneWriterPerPath(entries))) ctx.memo.forgetFree();
   return { entries, conflicts };
 }
@@ -247,4 +250,10 @@ function slotResolution(node: Node): ConflictResolution | undefined {
   return (CONFLICT_RESOLUTIONS as readonly string[]).includes(slot.value)
     ? (slot.value as ConflictResolution)
     : undefined;
+}
+
+/** Why preflight stops: the signal's own `cancelled` reason (naming a process signal), else a plain one. */
+function cancelled(signal: AbortSignal): WritLoreError {
+  const reason: unknown = signal.reason;
+  return isWritLoreError(reason, 'cancelled') ? reason : new WritLoreError('cancelled', 'preflight was cancelled');
 }

@@ -54,6 +54,8 @@ export interface ErrorDetails {
    * to the retry policy (Temporal's `nonRetryable`, inverted).
    */
   readonly retryable?: boolean;
+  /** For a `cancelled` error: the process signal that cancelled the work, when one did. */
+  readonly signal?: 'SIGINT' | 'SIGTERM';
 }
 
 /**
@@ -68,6 +70,7 @@ export class WritLoreError extends Error {
   readonly column: number | undefined;
   readonly hint: string | undefined;
   readonly retryable: boolean | undefined;
+  readonly signal: 'SIGINT' | 'SIGTERM' | undefined;
 
   constructor(code: ErrorCode, message: string, details: ErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
@@ -77,6 +80,7 @@ export class WritLoreError extends Error {
     this.column = details.column;
     this.hint = details.hint;
     this.retryable = details.retryable;
+    this.signal = details.signal;
   }
 
   /** The message prefixed with `path:line:` when the error has a location. */

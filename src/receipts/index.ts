@@ -14,6 +14,7 @@ export * from './journal-hooks.js';
 export * from './replay.js';
 export * from './session.js';
 export * from './run-recorded.js';
+export { CancelScope, type CancelScopeOptions } from './cancel-scope.js';
 export * from './recovery.js';
 export * from './finish-rollback.js';
 export * from './lock.js';

@@ -18,14 +18,11 @@ import type { JournalStats } from './journal.js';
 import { acquireRunLock, type RunLock } from './lock.js';
 import { parseReceiptName } from './names.js';
 import { preRegister, type PreRegistration } from './journal-hooks.js';
+import { CancelScope, type RunSignal } from './cancel-scope.js';
 import { beginRecordedRun, type RecordedRun } from './session.js';
 import type { ReceiptStore } from './store.js';
 
-/** The signals that cancel a recorded run while it is in flight. */
-export const RUN_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
-
-/** One of {@link RUN_SIGNALS}. */
-export type RunSignal = (typeof RUN_SIGNALS)[number];
+export { RUN_SIGNALS, type RunSignal } from './cancel-scope.js';
 
 /** Options of {@link runRecorded}. */
 export interface RunRecordedOptions {
@@ -120,7 +117,10 @@ export async function runRecorded(plan: Graph, options: RunRecordedOptions): Pro
   const cancel = new CancelScope(options);
   try {
     await refuseInterrupted(options.store, plan);
-    const probed = await checkConflicts(plan, options, clock, cancel.signal);
+    const probed = await checkConflicts(plan, options, clock, cancel.signal).catch((error: unknown) => {
+      if (cancel.received !== undefined) options.onNote?.('stopped during preflight: nothing was changed');
+      throw error;
+    });
     const preflight = probed?.report;
     cancel.signal.throwIfAborted();
     const run = await beginRecordedRun(options.store, plan, { now: clock.now(), preRegistered: preRegistrations(probed) });
@@ -262,48 +262,3 @@ async function execute(
 }
 
 const silentLog: ActionLogger = { info: () => undefined, warn: () => undefined };
-
-/**
- * The run's cancellation: the caller's signal and, while the run lasts, SIGINT/SIGTERM. The
- * first signal aborts; later ones are reported and ignored (compensation must finish).
- */
-class CancelScope {
-  private readonly controller = new AbortController();
-  private readonly handlers: { signal: RunSignal; handler: () => void }[] = [];
-  private readonly onCallerAbort: () => void;
-  private readonly caller: AbortSignal | undefined;
-  /** The first of {@link RUN_SIGNALS} received, if any. */
-  received: RunSignal | undefined;
-
-  constructor(options: RunRecordedOptions) {
-    this.caller = options.signal;
-    this.onCallerAbort = () => this.controller.abort(this.caller?.reason);
-    if (this.caller?.aborted === true) this.onCallerAbort();
-    else this.caller?.addEventListener('abort', this.onCallerAbort, { once: true });
-    if (options.handleSignals === false) return;
-    for (const signal of RUN_SIGNALS) {
-      const handler = (): void => this.onSignal(signal, options.onNote);
-      process.on(signal, handler);
-      this.handlers.push({ signal, handler });
-    }
-  }
-
-  get signal(): AbortSignal {
-    return this.controller.signal;
-  }
-
-  private onSignal(signal: RunSignal, onNote: ((message: string) => void) | undefined): void {
-    if (!this.controller.signal.aborted) {
-      this.received = signal;
-      onNote?.(`${signal} received: stopping and rolling back what this run changed`);
-      this.controller.abort(new WritLoreError('cancelled', `the run was cancelled by ${signal}`));
-      return;
-    }
-    onNote?.(`${signal} received again: still rolling back; wait for it to finish (or SIGKILL, then 'recover')`);
-  }
-
-  dispose(): void {
-    this.caller?.removeEventListener('abort', this.onCallerAbort);
-    for (const { signal, handler } of this.handlers) process.off(signal, handler);
-  }
-}

@@ -28,6 +28,10 @@ function recordingAction(calls: string[]): Action {
     async undo(ctx) {
       calls.push(`undo ${ctx.nodeId}`);
     },
+    async probe(ctx, slots) {
+      calls.push(`probe ${ctx.nodeId}`);
+      return { kind: 'create', target: String(slots['path'] ?? '') };
+    },
   };
 }
 
@@ -50,7 +54,7 @@ describe('parseFailpoints', () => {
   });
 
   it.each([
-    ['at=later,effect=fail', /at=later is not one of do, registered, done, undo/],
+    ['at=later,effect=fail', /at=later is not one of do, registered, done, undo, probe/],
     ['effect=explode', /effect=explode is not fail, throw, hang, gate or an errno name/],
     ['effect=ENOTANERRNO', /is not fail, throw, hang, gate or an errno name/],
     ['nth=0,effect=fail', /nth=0 is not a whole number ≥ 1/],
@@ -126,6 +130,18 @@ describe('armAction', () => {
     const action = armAction(recordingAction(calls), [armFailpoint({ stage: 'undo', effect: { kind: 'fail' } })]);
     await expect(action.undo?.(fakeActionContext(), null)).rejects.toMatchObject({ code: 'action-failed' });
     expect(calls).toEqual([]);
+  });
+
+  it('fires `probe` before the probe runs, and leaves an action without a probe without one', async () => {
+    const calls: string[] = [];
+    const action = armAction(recordingAction(calls), [armFailpoint({ stage: 'probe', nth: 2, effect: { kind: 'fail' } })]);
+    const ctx = fakeActionContext({ nodeId: 'p' });
+    await expect(action.probe?.(ctx, { path: '/t' })).resolves.toEqual({ kind: 'create', target: '/t' });
+    await expect(action.probe?.(ctx, { path: '/t' })).rejects.toThrow(/^failpoint probe test\.step on p \(call 2\): failed on purpose/);
+    expect(calls).toEqual(['probe p']);
+    const { probe: _probe, ...withoutProbe } = recordingAction(calls);
+    const armed = armAction(withoutProbe, [armFailpoint({ stage: 'probe', effect: { kind: 'fail' } })]);
+    expect(armed.probe).toBeUndefined();
   });
 
   it('hangs until the signal aborts, then throws its reason', async () => {

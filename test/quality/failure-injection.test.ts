@@ -1,3 +1,5 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Graph } from '../../src/index.js';
 import type { Run } from '../e2e/writ-helpers.js';
@@ -86,6 +88,31 @@ describe.concurrent.each(['writ', 'lore'] as const)('%s with an injected failure
     expect(result.stderr + result.stdout).toContain(`cancelled by ${signal}`);
     const receipt = await latestReceipt(subject);
     expect(nodeOf(receipt, subject.nodes.late).error).toContain(`cancelled by ${signal}`);
+  }));
+
+  it.each([
+    { signal: 'SIGTERM', code: 143 },
+    { signal: 'SIGINT', code: 130 },
+  ] as const)('stops in preflight on $signal, exiting $code with nothing written and no lock left', ({ signal, code }) => withSubject(tool, async (subject) => {
+    const before = await snapshotTarget(subject);
+    const gate = Gate.create(subject.dir);
+    // Held in the first link's probe: preflight runs under the run lock, before any change.
+    const where = 'at=probe,action=file.link,nth=1';
+    const started = start(subject, subject.runArgs, failpoints(gate.rule(where), `${where},effect=hang`));
+    const held = await gate.reached(started);
+    await held.close(); // on to the hang, which only the signal ends
+    started.child.kill(signal);
+    const result = await started.done;
+    expect(result.stderr).not.toMatch(/^\s+at /m);
+    expect(result.code, result.stderr).toBe(code);
+    expect(result.stderr).toContain(`${signal} received`);
+    expect(result.stderr).toContain(`cancelled by ${signal}`);
+    expect(result.stderr).toContain('stopped during preflight: nothing was changed');
+    expect(await snapshotTarget(subject)).toEqual(before);
+    expect(await receiptNames(subject)).toEqual([]);
+    expect(await journals(subject)).toEqual([]);
+    // The lock was released: the next run does not find (and clear) a stale one.
+    await expect(fs.lstat(path.join(subject.state, 'lock'))).rejects.toMatchObject({ code: 'ENOENT' });
   }));
 
   it(`ends 'interrupted' (exit 5) when an undo fails, and '${tool} recover' finishes the rollback`, () => withSubject(tool, async (subject) => {
