@@ -87,7 +87,8 @@ class Dispatcher {
     if (completed) {
       for (const next of this.successors[index] ?? []) {
         this.inDegree[next] = (this.inDegree[next] as number) - 1;
-        if (this.inDegree[next] === 0) this.ready.push(next);
+        // A node skipped before the run counts as started: it never becomes ready.
+        if (this.inDegree[next] === 0 && this.started[next] === 0) this.ready.push(next);
       }
     } else {
       this.failed.push((this.request.nodes[index] as Node).id);

@@ -138,6 +138,23 @@ describe('writ apply', () => {
     }
   });
 
+  it('skips a conflicting rendered template and decrypted secret: the user files stay, the receipt says skipped', async () => {
+    const config = path.join(box.home, '.config/git/config');
+    const token = path.join(box.home, '.config/writ-example/token.env');
+    for (const file of [config, token]) {
+      await fs.mkdir(path.dirname(file), { recursive: true });
+      await fs.writeFile(file, `mine: ${path.basename(file)}\n`);
+    }
+    const run = await apply('--conflict', 'skip');
+    expect(run.code, run.stderr).toBe(0);
+    expect(await fs.readFile(config, 'utf8')).toBe('mine: config\n');
+    expect(await fs.readFile(token, 'utf8')).toBe('mine: token.env\n');
+    expect(run.stdout).not.toContain('backed up');
+    const [name] = await receiptNames(box);
+    const receipt = parseGraph(await fs.readFile(path.join(box.state, 'receipts', name ?? ''), 'utf8'));
+    for (const file of [config, token]) expect(receipt.nodes.find((node) => node.id === `copy:${file}`)?.status).toBe('skipped');
+  });
+
   it('resolves one path with --conflict-path and still stops on the others', async () => {
     await fs.writeFile(path.join(box.home, '.profile'), 'mine\n');
     await fs.writeFile(path.join(box.home, '.bashrc'), 'mine too\n');

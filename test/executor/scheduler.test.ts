@@ -42,6 +42,24 @@ describe('schedule', () => {
     expect(outcome.notStarted).toHaveLength(5);
   });
 
+  it('never starts a node skipped before the run, even once its predecessors completed', async () => {
+    const nodes = flatGraph(specs).nodes.map((node) => (node.id === 'b' || node.id === 'd' ? { ...node, status: 'skipped' as const } : node));
+    const order: string[] = [];
+    const outcome = await schedule({
+      nodes,
+      edges: edgesOf(specs),
+      jobs: 1,
+      policy: 'halt',
+      run: (node: Node) => {
+        order.push(node.id);
+        return Promise.resolve(true);
+      },
+    });
+    // b waits for a and d is a root: neither runs, nor what waits for them.
+    expect(order).toEqual(['a']);
+    expect(outcome.notStarted.map((node) => node.id)).toEqual(['c', 'e']);
+  });
+
   it('resolves at once for no nodes', async () => {
     expect(await schedule({ nodes: [], edges: [], jobs: 1, policy: 'halt', run: () => Promise.resolve(true) })).toEqual({ failed: [], notStarted: [] });
   });
