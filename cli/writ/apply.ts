@@ -13,6 +13,7 @@ import {
   type RunRecordedOptions,
   type RunReport,
   type RunSignal,
+  WritLoreError,
 } from '../../src/index.js';
 import { EXIT, exitCodeForSignal } from '../exit-codes.js';
 import type { Output } from '../output.js';
@@ -34,7 +35,7 @@ import {
 import { assertFresh, loadPlan, savePlanWithPreconditions } from './plan-file.js';
 import { predictForRun, predictTargets, type TargetPrediction } from './predict.js';
 import { progressHooks, summaryLine } from './progress.js';
-import { countOutcomes, diffOf, predictionsJson, printPurchaseOrder } from './purchase-order.js';
+import { countOutcomes, diffOf, predictionsJson, printPurchaseOrder, savedPlanView, type PurchaseOrderPlan } from './purchase-order.js';
 
 /** Options of `writ apply`. */
 export interface ApplyOptions extends WritFlags {
@@ -49,26 +50,83 @@ export const handler: Handler<ApplyOptions> = async (ctx: CommandContext<ApplyOp
   const session = openSession(ctx);
   const { options } = ctx;
   jobsOf(options); // flags are checked before any work
+  checkFlagCombinations(options, ctx.args);
   await warnInterrupted(ctx.out, session.store);
-  if (options.plan !== undefined) return applySavedPlan(ctx, session, options.plan);
+  if (options.plan !== undefined) return options.dryRun === true ? previewSavedPlan(ctx, session, options.plan) : applySavedPlan(ctx, session, options.plan);
   const plan = planFromFlags(session, options, ctx.args);
   const graph = plan.graph;
   const data = runDataFor(session, graph, options);
   if (options.dryRun !== true && options.out === undefined) {
     return applyUnderLock(ctx, session, graph, data, { validation: 'validated-by-plan', listed: plan.sources.map((entry) => entry.source) });
   }
-  const preflight = await preflightOptions(session, graph, conflictOptions(options, graph));
-  const predictions = await predictTargets(graph, { registry: session.registry, data, preflight });
-  if (ctx.out.isJson) {
-    ctx.out.json({ version: WRIT_JSON_VERSION, checksum: computeChecksum(graph), plan: JSON.parse(graphToJson(graph)) as unknown, targets: predictionsJson(predictions), collisions: plan.collisions });
-  } else if (ctx.out.options.quiet !== true) {
-    // Under --quiet the purchase order (checksum, diffs) is not printed, so it is not made either.
-    printPurchaseOrder(ctx.out, plan, predictions, computeChecksum(graph));
-    if (options.diff === true) printDiffs(ctx.out, predictions);
-  }
+  const predictions = await preview(ctx, session, plan, data, computeChecksum(graph));
   if (options.out !== undefined) await saveTo(ctx.out, session, options.out, graph, predictions);
   return EXIT.ok;
 };
+
+/** The flags that build a plan: a saved plan is run as it was saved, so none of them may be given with --plan. */
+const PLAN_FLAGS = [
+  ['repo', '--repo'],
+  ['layer', '--layer'],
+  ['target', '--target'],
+  ['system', '--system'],
+  ['segment', '--segment'],
+  ['out', '--out'],
+] as const satisfies readonly (readonly [keyof ApplyOptions, string])[];
+
+/** Refuses flags that would be silently ignored (exit 2, before anything is read or written). */
+function checkFlagCombinations(options: ApplyOptions, projects: readonly string[]): void {
+  if (options.diff === true && options.dryRun !== true) {
+    throw new WritLoreError('invalid-input', '--diff only goes with --dry-run: a real apply does not print diffs', {
+      hint: "add --dry-run to see the diffs first (or run 'writ diff')",
+    });
+  }
+  if (options.plan === undefined) {
+    if (options.requireSignature === true) {
+      throw new WritLoreError('invalid-input', '--require-signature only goes with --plan FILE', { hint: 'a plan built from the repository now is not signed by anyone else' });
+    }
+    return;
+  }
+  const given: string[] = PLAN_FLAGS.filter(([name]) => options[name] !== undefined).map(([, flag]) => flag);
+  if (projects.length > 0) given.unshift(`PROJECT arguments (${projects.join(' ')})`);
+  if (given.length > 0) {
+    throw new WritLoreError('invalid-input', `--plan runs the plan exactly as saved; ${given.join(', ')} cannot change it`, {
+      hint: 'drop them, or build a new plan with them: writ apply --dry-run --out FILE …',
+    });
+  }
+}
+
+/** The purchase order (or, with --json, the plan and every prediction) of `plan`; writes nothing. */
+async function preview(
+  ctx: CommandContext<ApplyOptions>,
+  session: WritSession,
+  plan: PurchaseOrderPlan,
+  data: Readonly<Record<string, unknown>>,
+  checksum: string,
+): Promise<TargetPrediction[]> {
+  const { graph } = plan;
+  const preflight = await preflightOptions(session, graph, conflictOptions(ctx.options, graph));
+  const predictions = await predictTargets(graph, { registry: session.registry, data, preflight });
+  if (ctx.out.isJson) {
+    ctx.out.json({ version: WRIT_JSON_VERSION, checksum, plan: JSON.parse(graphToJson(graph)) as unknown, targets: predictionsJson(predictions), collisions: plan.collisions });
+  } else if (ctx.out.options.quiet !== true) {
+    // Under --quiet the purchase order (checksum, diffs) is not printed, so it is not made either.
+    printPurchaseOrder(ctx.out, plan, predictions, checksum);
+    if (ctx.options.diff === true) printDiffs(ctx.out, predictions);
+  }
+  return predictions;
+}
+
+/**
+ * `writ apply --plan FILE --dry-run`: the saved plan verified and checked for drift as a run
+ * would (exit 4 when stale), then its purchase order as the disk stands now; nothing written.
+ */
+async function previewSavedPlan(ctx: CommandContext<ApplyOptions>, session: WritSession, file: string): Promise<number> {
+  const graph = await loadPlan(file, { keys: session.keys, requireSignature: ctx.options.requireSignature === true });
+  await assertFresh(graph, file);
+  await preview(ctx, session, savedPlanView(graph), runDataFor(session, graph, ctx.options), graph.checksum ?? computeChecksum(graph));
+  return EXIT.ok;
+}
 
 async function preflightOptions(session: WritSession, graph: Graph, conflicts: ReturnType<typeof conflictOptions>): Promise<PreflightOptions> {
   return {

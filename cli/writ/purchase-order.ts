@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { readFileSync } from 'node:fs';
-import { unifiedDiff, type Graph, type WritPlan } from '../../src/index.js';
+import { unifiedDiff, type Collision, type Graph } from '../../src/index.js';
 import { formatTable, type Output, type Style } from '../output.js';
 import { formatCount } from '../plural.js';
 import type { TargetOutcome, TargetPrediction } from './predict.js';
@@ -65,7 +65,28 @@ function outcomeDetail(outcome: TargetOutcome): string {
 }
 
 /** Prints the purchase order: header, one aligned line per target, collisions, counts, checksum. */
-export function printPurchaseOrder(out: Output, plan: WritPlan, predictions: readonly TargetPrediction[], checksum: string): void {
+/** What the purchase order shows of a plan: a fresh one (a `WritPlan`) or one saved to a file. */
+export interface PurchaseOrderPlan {
+  readonly graph: Graph;
+  readonly projects: readonly string[];
+  readonly layers: readonly { readonly name: string; readonly path: string }[];
+  readonly segments: Readonly<Record<string, string>>;
+  readonly collisions: readonly Collision[];
+}
+
+/** The purchase order's view of a saved plan: what its graph recorded when it was made. */
+export function savedPlanView(graph: Graph): PurchaseOrderPlan {
+  const { context } = graph;
+  return {
+    graph,
+    projects: context.projects ?? [],
+    layers: context.layers ?? [],
+    segments: context.segments ?? {},
+    collisions: graph.collisions ?? [],
+  };
+}
+
+export function printPurchaseOrder(out: Output, plan: PurchaseOrderPlan, predictions: readonly TargetPrediction[], checksum: string): void {
   const { graph } = plan;
   const root = graph.context.target_root;
   out.line(out.paint('bold', `writ purchase order — ${graph.timestamp}`));
@@ -99,7 +120,7 @@ export function printPurchaseOrder(out: Output, plan: WritPlan, predictions: rea
   out.line(`plan checksum ${checksum}`);
 }
 
-function headerRows(plan: WritPlan, graph: Graph): [string, string][] {
+function headerRows(plan: PurchaseOrderPlan, graph: Graph): [string, string][] {
   const actions = new Map<string, number>();
   for (const node of graph.nodes) actions.set(node.action, (actions.get(node.action) ?? 0) + 1);
   return [
@@ -112,7 +133,7 @@ function headerRows(plan: WritPlan, graph: Graph): [string, string][] {
   ];
 }
 
-function printCollisions(out: Output, plan: WritPlan): void {
+function printCollisions(out: Output, plan: PurchaseOrderPlan): void {
   if (plan.collisions.length === 0) return;
   out.line();
   out.line(`collisions (${plan.collisions.length}):`);

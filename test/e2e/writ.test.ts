@@ -186,6 +186,17 @@ describe('writ apply', () => {
     expect(await snapshotAll(box)).toEqual(before);
   });
 
+  it('refuses --diff without --dry-run instead of applying silently, and --require-signature without --plan', async () => {
+    const before = await snapshotAll(box);
+    const diff = await apply('--diff');
+    expect(diff.code).toBe(2);
+    expect(diff.stderr).toContain('--diff only goes with --dry-run');
+    const signature = await apply('--require-signature');
+    expect(signature.code).toBe(2);
+    expect(signature.stderr).toContain('--require-signature only goes with --plan FILE');
+    expect(await snapshotAll(box)).toEqual(before);
+  });
+
   it('reports a bad flag in one line with a hint and exit 2', async () => {
     const run = await writ(box, ['apply', ...box.flags, '--conflict-path', 'nonsense']);
     expect(run.code).toBe(2);
@@ -200,6 +211,38 @@ describe('writ apply --plan', () => {
     const run = await writ(box, ['apply', '--plan', file, '--identity', box.identity]);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/7 linked, 2 copied/);
+  });
+
+  it('previews a saved plan with --dry-run: verified, checked for drift, its purchase order, nothing written', async () => {
+    const file = path.join(box.dir, 'plan.yaml');
+    expect((await apply('--out', file)).code).toBe(0);
+    const checksum = parseGraph(await fs.readFile(file, 'utf8')).checksum;
+    const before = await snapshotAll(box);
+    const run = await writ(box, ['apply', '--plan', file, '--dry-run', '--identity', box.identity]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain('writ purchase order');
+    expect(run.stdout).toContain(`+ create  ~/.profile`);
+    expect(run.stdout).toContain(`plan checksum ${checksum}`);
+    expect(await snapshotAll(box)).toEqual(before);
+    await fs.writeFile(path.join(box.home, '.profile'), 'appeared later\n');
+    const stale = await writ(box, ['apply', '--plan', file, '--dry-run', '--identity', box.identity]);
+    expect(stale.code).toBe(4);
+    expect(stale.stderr).toContain('the plan is stale: 1 path changed');
+  });
+
+  it.each([
+    [['--target', '/elsewhere'], '--target'],
+    [['shell'], 'PROJECT arguments (shell)'],
+    [['--repo', '/elsewhere', '-s', 'OS=Darwin'], '--repo, --segment'],
+    [['--out', 'again.yaml'], '--out'],
+  ])('refuses %j with --plan (it runs the plan as saved) with exit 2, changing nothing', async (extra, named) => {
+    const file = path.join(box.dir, 'plan.yaml');
+    expect((await apply('--out', file)).code).toBe(0);
+    const before = await snapshotAll(box);
+    const run = await writ(box, ['apply', '--plan', file, ...extra]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`writ: error: --plan runs the plan exactly as saved; ${named} cannot change it`);
+    expect(await snapshotAll(box)).toEqual(before);
   });
 
   it('refuses a stale plan with exit 4 naming the drifted path, changing nothing', async () => {
