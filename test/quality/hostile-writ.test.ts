@@ -94,6 +94,9 @@ describe.concurrent('a broken writ.yaml in the config directory', () => {
     ['a layer that is not a path', 'layers:\n  base: 5\n', /config\/writ\.yaml:2: layer "base" must be a directory path$/],
     ['a misspelt key', 'layer:\n  base: /x\n', /config\/writ\.yaml:1: unknown key "layer" \(did you mean "layers"\?\)$/],
     ['broken YAML', 'layers: {base: /x\n', /config\/writ\.yaml:\d+: /],
+    // YAML would take a comment with a NUL byte as an empty file: binary bytes are refused.
+    ['a NUL byte in a comment', '# layers\n#\0\n', /config\/writ\.yaml:2: contains a control character \(U\+0000\); a settings file is text$/],
+    ['an escape character', 'projects: [a\u001b[31m]\n', /config\/writ\.yaml:1: contains a control character \(U\+001B\); a settings file is text$/],
   ])('refuses %s with exit 2 and file:line', async (_what, text, message) => {
     await withHostileWrit(async (box) => {
       await fs.mkdir(box.config);
