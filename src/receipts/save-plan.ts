@@ -1,5 +1,7 @@
+import { readlinkSync, type Stats } from 'node:fs';
 import path from 'node:path';
-import { sealGraph, type Graph } from '../graph/index.js';
+import { lstatOrUndefined } from '../actions/index.js';
+import { WritLoreError, sealGraph, type Graph } from '../graph/index.js';
 import { writeFileAtomic } from './atomic.js';
 import type { KeyStore } from './keys.js';
 
@@ -15,6 +17,40 @@ export async function savePlan(
   const key = await keys?.signingKey();
   const basename = path.basename(file);
   const sealed = sealGraph(plan, { basename, ...(key === undefined ? {} : { secretKey: key.secretKey }) });
-  await writeFileAtomic(path.resolve(file), sealed.bytes);
+  await writeFileAtomic(outputPath(path.resolve(file)), sealed.bytes);
   return { checksum: sealed.graph.checksum ?? '', signed: key !== undefined };
+}
+
+/** Symbolic links followed when saving through one (as the kernel allows). */
+const MAX_LINKS = 40;
+
+/**
+ * Where the plan's bytes go for `file`: `file` itself when it is missing or a regular file; the
+ * file a symbolic link (chain) leads to, so that the link stays a link (the checksum still binds
+ * the name given); an error for anything else. Writing atomically means renaming over the
+ * path, which would replace a link, a FIFO or a device node (`--out /dev/null` as root) with a
+ * regular file.
+ */
+function outputPath(file: string): string {
+  let current = file;
+  for (let hops = 0; hops <= MAX_LINKS; hops += 1) {
+    const stats = lstatOrUndefined(current);
+    if (stats === undefined || stats.isFile()) return current;
+    if (!stats.isSymbolicLink()) {
+      throw new WritLoreError('invalid-input', `${current} is ${kindOf(stats)}, not a regular file: the plan was not saved`, {
+        path: current,
+        hint: 'give --out the path of a new or regular file',
+      });
+    }
+    current = path.resolve(path.dirname(current), readlinkSync(current));
+  }
+  throw new WritLoreError('invalid-input', `${file}: too many levels of symbolic links: the plan was not saved`, { path: file });
+}
+
+function kindOf(stats: Stats): string {
+  if (stats.isDirectory()) return 'a directory';
+  if (stats.isFIFO()) return 'a named pipe';
+  if (stats.isCharacterDevice() || stats.isBlockDevice()) return 'a device';
+  if (stats.isSocket()) return 'a socket';
+  return 'a special file';
 }
