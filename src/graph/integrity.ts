@@ -200,7 +200,7 @@ export function verifyGraph(graph: Graph, options: VerifyOptions): VerifyResult 
 
 /**
  * A phrase naming exactly what is wrong (`not signed`, `signed by untrusted key <id>`,
- * `checksum mismatch (the file was changed)`…), or undefined when the result is acceptable.
+ * `checksum mismatch (the file was changed or renamed)`…), or undefined when the result is acceptable.
  */
 export function describeVerifyProblem(result: VerifyResult): string | undefined {
   switch (result.kind) {
@@ -210,7 +210,7 @@ export function describeVerifyProblem(result: VerifyResult): string | undefined 
     case 'missing-checksum':
       return 'no checksum (not a sealed file, or the seal was removed)';
     case 'checksum-mismatch':
-      return `checksum mismatch (the file was changed): expected ${result.expected}, found ${result.found}`;
+      return `checksum mismatch (the file was changed or renamed): expected ${result.expected}, found ${result.found}`;
     case 'signature-required':
       return 'not signed (a signature is required)';
     case 'unknown-key':
@@ -230,9 +230,10 @@ export function verifyProblemHint(result: VerifyResult): string {
       return "sign it: run 'receipts keygen' where it is written, then write it again (or drop --require-signature)";
     case 'unknown-key':
       return `if you trust the signer, trust their public key with 'receipts trust FILE.pub' (key ${result.keyId})`;
+    case 'checksum-mismatch':
+      return 'the checksum binds the file name too: use the name it was saved under, or re-create it';
     case 'verified':
     case 'missing-checksum':
-    case 'checksum-mismatch':
     case 'bad-signature':
       return 'do not use this file; re-create it';
     default:

@@ -105,7 +105,7 @@ function assembleCheck(
   // Each phrase says exactly which check failed: only a checksum or signature mismatch means a change.
   const problems: string[] = [];
   if (checksum === 'missing') problems.push('no checksum');
-  if (checksum === 'mismatch') problems.push('checksum mismatch (the file was changed)');
+  if (checksum === 'mismatch') problems.push('checksum mismatch (the file was changed or renamed)');
   switch (signature.kind) {
     case 'valid':
       break;

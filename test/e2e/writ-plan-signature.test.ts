@@ -56,13 +56,24 @@ describe('writ apply --plan --require-signature', () => {
     expect(run.stderr).not.toMatch(/changed/);
   });
 
-  it('says "checksum mismatch (the file was changed)" for an edited plan', async () => {
+  it('says "checksum mismatch (the file was changed or renamed)" for an edited plan', async () => {
     const file = path.join(box.dir, 'plan.yaml');
     expect((await savePlan(file)).code).toBe(0);
     await fs.writeFile(file, (await fs.readFile(file, 'utf8')).replace('shell', 'shell2'));
     const run = await writ(box, ['apply', '--plan', file]);
     expect(run.code).toBe(4);
-    expect(run.stderr).toContain('plan.yaml: checksum mismatch (the file was changed)');
+    expect(run.stderr).toContain('plan.yaml: checksum mismatch (the file was changed or renamed)');
+  });
+
+  it('says a renamed plan may only have been renamed, and how to use it', async () => {
+    const file = path.join(box.dir, 'plan.yaml');
+    expect((await savePlan(file)).code).toBe(0);
+    const copy = path.join(box.dir, 'copy.yaml');
+    await fs.copyFile(file, copy);
+    const run = await writ(box, ['apply', '--plan', copy]);
+    expect(run.code).toBe(4);
+    expect(run.stderr).toContain('copy.yaml: checksum mismatch (the file was changed or renamed)');
+    expect(run.stderr).toContain('the checksum binds the file name too: use the name it was saved under');
   });
 });
 

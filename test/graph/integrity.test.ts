@@ -155,7 +155,7 @@ describe('signGraph and verifyGraph', () => {
     ['an unsigned graph', sealedOnly, { trustedKeys: trusted }, 'unsigned', undefined],
     ['an unsigned graph when a signature is required', sealedOnly, { trustedKeys: trusted, requireSignature: true }, 'signature-required', /^not signed/],
     ['a graph without checksum', smallGraph(), { trustedKeys: trusted }, 'missing-checksum', /no checksum/],
-    ['a changed node', { ...signed, nodes: signed.nodes.map((node, index) => (index === 3 ? { ...node, status: 'completed' } : node)) }, { trustedKeys: trusted }, 'checksum-mismatch', /^checksum mismatch \(the file was changed\): expected sha256:[0-9a-f]{64}, found sha256:/],
+    ['a changed node', { ...signed, nodes: signed.nodes.map((node, index) => (index === 3 ? { ...node, status: 'completed' } : node)) }, { trustedKeys: trusted }, 'checksum-mismatch', /^checksum mismatch \(the file was changed or renamed\): expected sha256:[0-9a-f]{64}, found sha256:/],
     ['another basename', signed, { trustedKeys: trusted, basename: 'renamed.yaml' }, 'checksum-mismatch', /checksum mismatch/],
     ['an untrusted key', signed, { trustedKeys: [OTHER.publicKey] }, 'unknown-key', /^signed by untrusted key ed25519:[0-9a-f]{16}$/],
     ['a signature by another key under our key id', { ...signed, signature: { ...signGraph(smallGraph(), OTHER.secretKey).signature!, key_id: keyId(KEYS.publicKey) } }, { trustedKeys: trusted }, 'bad-signature', /does not match/],
