@@ -47,8 +47,9 @@ export interface ApplyOptions extends WritFlags {
 
 /** `writ apply`: the purchase order (`--dry-run`), or preflight, the run and its receipt. */
 export const handler: Handler<ApplyOptions> = async (ctx: CommandContext<ApplyOptions>) => {
-  const session = openSession(ctx);
   const { options } = ctx;
+  // A dry run (or saving the plan) writes nothing anywhere, the state directory included.
+  const session = openSession(ctx, { readOnly: options.dryRun === true || options.out !== undefined });
   jobsOf(options); // flags are checked before any work
   checkFlagCombinations(options, ctx.args);
   await warnInterrupted(ctx.out, session.store);

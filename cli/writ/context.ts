@@ -63,15 +63,19 @@ export interface WritSession {
   readonly registry: ActionRegistry;
 }
 
-/** Opens the state and config directories and the action registry (no plan yet). */
-export function openSession(ctx: CommandContext<WritFlags>): WritSession {
+/**
+ * Opens the state and config directories and the action registry (no plan yet). A `readOnly`
+ * session (dry runs, `--out`, `writ diff`) writes nothing to the state directory, not even the
+ * derived-value cache.
+ */
+export function openSession(ctx: CommandContext<WritFlags>, { readOnly = false }: { readonly readOnly?: boolean } = {}): WritSession {
   const env = ctx.streams.env;
   const { stateDir: givenState, configDir: givenConfig } = ctx.options;
   const configDir = resolveConfigDir({ env, ...(givenConfig === undefined ? {} : { configDir: givenConfig }) });
   const stateDir = resolveStateDir({ env, ...(givenState === undefined ? {} : { stateDir: givenState }) });
   const keys = new KeyStore(configDir);
   // `--require-signature` is about a saved plan (see loadPlan), not the receipts writ reads.
-  const store = new ReceiptStore({ stateDir, keys });
+  const store = new ReceiptStore({ stateDir, keys, readOnly });
   const registry = createDefaultRegistry();
   registry.register(undoReplayAction(registry, { backupsFor: (stem) => backupStoreFor(store.layout, stem) }), 'writ');
   return { env, configDir, stateDir, store, keys, registry };

@@ -14,7 +14,7 @@ import { diffOf, displayTarget } from './purchase-order.js';
  * as the purchase order's `? unknown` line does, and the other diffs are still shown.
  */
 export const handler: Handler<WritFlags> = async (ctx: CommandContext<WritFlags>) => {
-  const session = openSession(ctx);
+  const session = openSession(ctx, { readOnly: true });
   await warnInterrupted(ctx.out, session.store);
   const plan = planFromFlags(session, ctx.options, []);
   const graph = plan.graph;

@@ -35,6 +35,12 @@ export interface ReceiptStoreOptions {
   readonly keys?: KeyStore;
   /** Refuse unsigned receipts on load (default false). */
   readonly requireSignature?: boolean;
+  /**
+   * Write nothing: derived values are read from the cache but a miss is not cached, and
+   * writing a receipt is an internal error (default false). For dry runs, which write nothing
+   * anywhere, the state directory included.
+   */
+  readonly readOnly?: boolean;
 }
 
 /** Filters of {@link ReceiptStore.list}; bounds are inclusive on the receipt time. */
@@ -69,6 +75,8 @@ export class ReceiptStore {
   readonly layout: StateLayout;
   readonly keys: KeyStore | undefined;
   readonly requireSignature: boolean;
+  /** See {@link ReceiptStoreOptions.readOnly}. */
+  readonly readOnly: boolean;
   private trustedCache: Promise<TrustedKeys> | undefined;
   private cachePromise: Promise<ReceiptCache> | undefined;
 
@@ -76,6 +84,7 @@ export class ReceiptStore {
     this.layout = stateLayout(path.resolve(options.stateDir));
     this.keys = options.keys;
     this.requireSignature = options.requireSignature ?? false;
+    this.readOnly = options.readOnly ?? false;
   }
 
   /** The path of a receipt by stem or file name. */
@@ -93,6 +102,7 @@ export class ReceiptStore {
    * must fail with EEXIST when the file exists); collisions get `-2`, `-3`… suffixes.
    */
   async reserve<T>(graph: Graph, create: (stem: string, journalPath: string) => Promise<T>): Promise<T> {
+    this.assertWritable();
     await fs.mkdir(this.layout.receipts, { recursive: true });
     for (let sequence = 1; ; sequence += 1) {
       const stem = receiptStem(graph.tool, graph.timestamp, sequence);
@@ -110,6 +120,7 @@ export class ReceiptStore {
    * exists, atomic, never over an existing receipt (a name collision gets a suffix).
    */
   async write(graph: Graph, options: WriteOptions = {}): Promise<{ stem: string; path: string; graph: Graph }> {
+    this.assertWritable();
     if (graph.state === 'pending') {
       throw new WritLoreError('invalid-input', 'a pending graph is a plan, not a receipt: run it first');
     }
@@ -130,6 +141,10 @@ export class ReceiptStore {
         }
       }
     }
+  }
+
+  private assertWritable(): void {
+    if (this.readOnly) throw new WritLoreError('internal', `the receipt store in ${this.layout.root} was opened read-only (a dry run)`);
   }
 
   /** Receipts matching `options`, oldest first. A missing receipts directory is an empty list. */
@@ -186,7 +201,7 @@ export class ReceiptStore {
     const hit = await cache.get(spec, fileName, hashed.key, trusted, this.requireSignature);
     if (hit !== undefined) return hit;
     const value = this.derived(spec, bytes, file, trusted, hashed);
-    await cache.put(spec, fileName, hashed.key, value.check, trusted, value.value);
+    if (!this.readOnly) await cache.put(spec, fileName, hashed.key, value.check, trusted, value.value);
     return value.value;
   }
 

@@ -47,6 +47,21 @@ describe('writ apply --dry-run', () => {
     expect(await snapshotAll(box)).toEqual(before);
   });
 
+  it('writes nothing to the state dir even when its cache has to be read cold (and neither does writ diff)', async () => {
+    expect((await apply()).code).toBe(0);
+    await fs.rm(path.join(box.state, 'cache'), { recursive: true, force: true });
+    // Replaced (not written through the link, which would edit the repository).
+    await fs.rm(path.join(box.home, '.profile'));
+    await fs.writeFile(path.join(box.home, '.profile'), 'mine\n');
+    const before = await snapshotAll(box);
+    const dry = await apply('--dry-run');
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toContain('! conflict');
+    const diff = await writ(box, ['diff', ...box.flags, '--identity', box.identity, ...PROJECTS]);
+    expect(diff.code, diff.stderr).toBe(0);
+    expect(await snapshotAll(box)).toEqual(before);
+  });
+
   it('emits the whole plan and every prediction with --json', async () => {
     const run = await apply('--dry-run', '--json');
     expect(run.code).toBe(0);

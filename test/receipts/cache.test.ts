@@ -125,6 +125,19 @@ describe('ReceiptStore.derive caching', () => {
   });
 });
 
+describe('a read-only ReceiptStore', () => {
+  it('reads the cache but does not fill it on a miss, and refuses to write a receipt', async () => {
+    const store = storeWith({ keys });
+    const written = await store.write(sampleGraph({ nodes: 3 }));
+    await fs.rm(store.layout.cache, { recursive: true });
+    const reader = new ReceiptStore({ stateDir: path.join(dir, 'state'), keys, readOnly: true });
+    await expect(reader.derive(written.stem, nodeCountSpec)).resolves.toEqual({ nodes: 3, first: 'link-0' });
+    expect(await cacheFiles(store)).toEqual([]);
+    await expect(reader.write(sampleGraph({ nodes: 1 }))).rejects.toMatchObject({ code: 'internal' });
+    expect((await fs.readdir(store.layout.receipts)).length).toBe(1);
+  });
+});
+
 describe('ReceiptStore.derive integrity', () => {
   it('refuses a receipt with one changed byte even though its old entry is cached', async () => {
     await keys.generate();
