@@ -109,7 +109,7 @@ async function preview(
   const preflight = await preflightOptions(session, graph, conflictOptions(ctx.options, graph));
   const predictions = await predictTargets(graph, { registry: session.registry, data, preflight });
   if (ctx.out.isJson) {
-    ctx.out.json({ version: WRIT_JSON_VERSION, checksum, plan: JSON.parse(graphToJson(graph)) as unknown, targets: predictionsJson(predictions), collisions: plan.collisions });
+    ctx.out.json({ version: WRIT_JSON_VERSION, checksum, plan: JSON.parse(graphToJson(graph)) as unknown, targets: predictionsJson(predictions), collisions: plan.collisions, skipped: plan.skipped ?? [] });
   } else if (ctx.out.options.quiet !== true) {
     // Under --quiet the purchase order (checksum, diffs) is not printed, so it is not made either.
     printPurchaseOrder(ctx.out, plan, predictions, checksum);

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { readFileSync } from 'node:fs';
-import { unifiedDiff, type Collision, type Graph } from '../../src/index.js';
+import { unifiedDiff, type Collision, type Graph, type WritSkippedPath } from '../../src/index.js';
 import { formatTable, type Output, type Style } from '../output.js';
 import { formatCount } from '../plural.js';
 import type { TargetOutcome, TargetPrediction } from './predict.js';
@@ -72,6 +72,8 @@ export interface PurchaseOrderPlan {
   readonly layers: readonly { readonly name: string; readonly path: string }[];
   readonly segments: Readonly<Record<string, string>>;
   readonly collisions: readonly Collision[];
+  /** What the repository has that the plan leaves out, and why (a fresh plan only). */
+  readonly skipped?: readonly WritSkippedPath[];
 }
 
 /** The purchase order's view of a saved plan: what its graph recorded when it was made. */
@@ -111,6 +113,7 @@ export function printPurchaseOrder(out: Output, plan: PurchaseOrderPlan, predict
   // One write for the whole table: a line per write is a system call per target.
   if (lines.length > 0) out.line(lines.map((text) => `  ${text.trimEnd()}`).join('\n'));
   printCollisions(out, plan);
+  printSkipped(out, plan);
   const counts = countOutcomes(predictions);
   out.line();
   out.line(
@@ -144,6 +147,22 @@ function printCollisions(out: Output, plan: PurchaseOrderPlan): void {
     const loser = byLayer ? `${collision.loser_layer ?? collision.loser}` : collision.loser;
     out.line(`  ${displayTarget(collision.target, root)}: ${winner} wins over ${loser} (${collision.reason})`);
   }
+}
+
+/** What the repository has that the plan leaves out (System/ without --system, ignores…), and why. */
+function printSkipped(out: Output, plan: PurchaseOrderPlan): void {
+  const skipped = plan.skipped ?? [];
+  if (skipped.length === 0) return;
+  out.line();
+  out.line(`skipped (${skipped.length}):`);
+  const layers = new Map(plan.layers.map((layer) => [layer.name, layer.path]));
+  const rows = skipped.map((skip) => {
+    const root = layers.get(skip.layer);
+    const shown = root === undefined ? skip.path : `${skip.layer}/${path.relative(root, skip.path)}`;
+    return [shown, skip.reason];
+  });
+  const lines = formatTable([{ title: '' }, { title: '' }], rows).slice(1);
+  out.line(lines.map((text) => `  ${text.trimEnd()}`).join('\n'));
 }
 
 /**

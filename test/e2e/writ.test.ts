@@ -62,6 +62,17 @@ describe('writ apply --dry-run', () => {
     expect(await snapshotAll(box)).toEqual(before);
   });
 
+  it('lists what the repository has that the plan leaves out, System/ without --system included', async () => {
+    const run = await apply('--dry-run');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/\nskipped \(\d+\):\n/);
+    expect(run.stdout).toMatch(/ {2}base\/System +System\/ is deployed only with --system\n/);
+    expect(run.stdout).toMatch(/ {2}base\/Home\/shell\.Darwin +no segment of this machine is "Darwin"\n/);
+    const json = await apply('--dry-run', '--json');
+    const document = JSON.parse(json.stdout) as { skipped: { kind: string; layer: string }[] };
+    expect(document.skipped).toContainEqual(expect.objectContaining({ kind: 'system', layer: 'base' }));
+  });
+
   it('emits the whole plan and every prediction with --json', async () => {
     const run = await apply('--dry-run', '--json');
     expect(run.code).toBe(0);
