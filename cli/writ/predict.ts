@@ -177,7 +177,8 @@ async function outcomeOf(
   if (content instanceof Error) return { kind: 'unknown', reason: content.message };
   if (content !== undefined && line.transform !== 'link') {
     const current = await readTargetState(line.target);
-    if (current.type === 'missing') return { kind: 'create' };
+    // Missing, unless something is in the way of its parent directory (the probe's conflict).
+    if (current.type === 'missing') return conflict === undefined ? CREATE : probedOutcome(entry, conflict);
     const isSame = current.type === 'file' && current.digest === digestBytes(content.bytes) && current.mode === content.mode;
     if (isSame) return { kind: 'unchanged' };
   }

@@ -93,8 +93,14 @@ export type ProbeOutcome =
   | {
       readonly kind: 'conflict';
       readonly target?: string;
+      /** What is in the way: at the target, or at `parent` when that is set. */
       readonly current: TargetState;
       readonly reason: string;
+      /**
+       * An ancestor of the target that is not a directory (a file where a directory is needed):
+       * no resolution at the target can fix it, so only `skip` (or `stop`) resolves it.
+       */
+      readonly parent?: string;
     };
 
 /** An action: a named, undoable unit of work. */

@@ -196,7 +196,8 @@ function settleConflict(
   const refusal = REFUSALS.has(action.name);
   const known = options.known?.get(path);
   const kind = classifyOccupant(path, outcome.current, known, options.ownedRoots ?? []);
-  if (kind === 'ours' && !refusal) {
+  // What writ deployed at the target says nothing about a file in the way of its parent.
+  if (kind === 'ours' && !refusal && outcome.parent === undefined) {
     return {
       outcome: {
         kind: 'replace',
@@ -208,7 +209,7 @@ function settleConflict(
   }
   const conflictKind: ConflictKind = kind === 'ours' ? kindOf(outcome.current) : kind;
   const requested = options.perPath?.[path] ?? slotResolution(node) ?? options.resolution ?? 'stop';
-  const problem = unusable(requested, action.name, outcome.current, refusal);
+  const problem = outcome.parent === undefined ? unusable(requested, action.name, outcome.current, refusal) : unusableAtParent(requested, outcome.parent);
   const base = {
     node: node.id,
     action: action.name,
@@ -222,6 +223,12 @@ function settleConflict(
       ? { ...base, resolution: requested }
       : { ...base, resolution: 'stop', note: problem };
   return { outcome, conflict };
+}
+
+/** Why `resolution` cannot resolve a conflict at the target's `parent`: only skip (or stop) can. */
+function unusableAtParent(resolution: ConflictResolution, parent: string): string | undefined {
+  if (resolution === 'skip' || resolution === 'stop') return undefined;
+  return `${resolution} works at the target, not at ${parent}: move it away first, or skip this target`;
 }
 
 /** Why `resolution` cannot resolve this conflict, or undefined when it can. */

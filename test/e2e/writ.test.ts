@@ -181,6 +181,27 @@ describe('writ apply', () => {
     for (const file of [config, token]) expect(receipt.nodes.find((node) => node.id === `copy:${file}`)?.status).toBe('skipped');
   });
 
+  it('reports a file where a parent directory is needed as a conflict that only skip resolves', async () => {
+    const config = path.join(box.home, '.config');
+    await fs.writeFile(config, 'a file, not a directory\n');
+    const dry = await apply('--dry-run');
+    expect(dry.stdout).toMatch(/! conflict +~\/\.config\/git\/config /);
+    expect(dry.stdout).toContain(`regular file exists at ${config}, where ${config}/git/config needs a directory`);
+    const before = await snapshotHome(box);
+    for (const resolution of ['stop', 'backup']) {
+      const run = await apply('--conflict', resolution);
+      expect(run.code, run.stderr).toBe(3);
+      expect(run.stderr).toContain('nothing was changed');
+      if (resolution === 'backup') expect(run.stderr).toContain(`backup works at the target, not at ${config}: move it away first, or skip this target`);
+      expect(await snapshotHome(box)).toEqual(before);
+      expect(await receiptNames(box)).toEqual([]);
+    }
+    const skipped = await apply('--conflict', 'skip');
+    expect(skipped.code, skipped.stderr).toBe(0);
+    expect(await fs.readFile(config, 'utf8')).toBe('a file, not a directory\n');
+    expect((await fs.lstat(path.join(box.home, '.profile'))).isSymbolicLink()).toBe(true);
+  });
+
   it('resolves one path with --conflict-path and still stops on the others', async () => {
     await fs.writeFile(path.join(box.home, '.profile'), 'mine\n');
     await fs.writeFile(path.join(box.home, '.bashrc'), 'mine too\n');

@@ -10,7 +10,7 @@ import type {
   ResolvedSlots,
 } from '../types.js';
 import { isPlaced, place, undoPlace } from './place.js';
-import { conflictWith, inspect } from './probe.js';
+import { conflictWith, inspect, parentConflict } from './probe.js';
 import { optionalNonEmptyString, requireBytes, requireNonEmptyString } from '../slot-values.js';
 import { contentBytes, onConflictSlot } from './slots.js';
 import { parseFileUndo } from './undo-state.js';
@@ -48,6 +48,7 @@ async function writePayload(
 
 /** Predicts a copy or write: create, ok-already (same bytes and mode) or conflict. */
 async function probePayload(
+  ctx: ProbeContext,
   path: string,
   bytes: Uint8Array | undefined,
   mode: string,
@@ -55,6 +56,8 @@ async function probePayload(
   const current = await inspect(path);
   const digest = bytes === undefined ? undefined : digestBytes(bytes);
   if (current.type === 'missing') {
+    const blocked = await parentConflict(path, ctx.memo);
+    if (blocked !== undefined) return blocked;
     return digest === undefined
       ? { kind: 'create', target: path }
       : { kind: 'create', target: path, detail: digest };
@@ -112,14 +115,14 @@ export const copyAction: CompensableAction = {
     return writePayload(ctx, slots, 'file.copy', await copyPayload(slots));
   },
   undo: undoFile('file.copy'),
-  async probe(_ctx: ProbeContext, slots) {
+  async probe(ctx: ProbeContext, slots) {
     const path = requireNonEmptyString(slots, 'path', 'file.copy');
     const mode = optionalNonEmptyString(slots, 'mode', 'file.copy') ?? '0644';
     // Content still to come from another node (a promise slot) is simply not known yet; an
     // unreadable source is an error the preflight reports as "unprobed".
     const known = slots['content'] !== undefined || typeof slots['source'] === 'string';
     const bytes = known ? (await copyPayload(slots)).bytes : undefined;
-    return probePayload(path, bytes, mode);
+    return probePayload(ctx, path, bytes, mode);
   },
 };
 
@@ -134,9 +137,9 @@ export const writeAction: CompensableAction = {
     return writePayload(ctx, slots, 'file.write', { path, bytes, mode });
   },
   undo: undoFile('file.write'),
-  async probe(_ctx: ProbeContext, slots) {
+  async probe(ctx: ProbeContext, slots) {
     const path = requireNonEmptyString(slots, 'path', 'file.write');
     const mode = optionalNonEmptyString(slots, 'mode', 'file.write') ?? '0644';
-    return probePayload(path, contentBytes(slots), mode);
+    return probePayload(ctx, path, contentBytes(slots), mode);
   },
 };

@@ -13,7 +13,7 @@ import type {
 } from '../types.js';
 import { adopt, undoAdopt } from './adopt.js';
 import { place, placeUndo, undoPlace, type PlaceRequest, type PlaceUndo } from './place.js';
-import { conflictWith, inspect } from './probe.js';
+import { conflictWith, inspect, parentConflict } from './probe.js';
 import { requireNonEmptyString } from '../slot-values.js';
 import { onConflictSlot, resolveLinkSource, type OnConflict } from './slots.js';
 import { parseFileUndo, type StateRecord } from './undo-state.js';
@@ -75,6 +75,8 @@ export const linkAction: CompensableAction = {
     // puts there meanwhile makes the step's mkdir or symlink fail before it touches anything.
     const current = ctx.memo?.isPlannedDirectory(dirname(path)) === true ? MISSING : await inspect(path);
     if (current.type === 'missing') {
+      const blocked = await parentConflict(path, ctx.memo);
+      if (blocked !== undefined) return blocked;
       const resolved = resolveLinkSource(source, path);
       const exists = ctx.memo?.isListed(resolved) === true || lstatOrUndefined(resolved) !== undefined;
       if (!exists) return { kind: 'create', target: path, detail: `source ${source} does not exist` };

@@ -1,4 +1,4 @@
-import { mkdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readlink, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { FsMemo, linkAction, missingAncestors, plannedMissingAncestors, type ActionContext } from '../../../src/actions/index.js';
@@ -91,6 +91,20 @@ describe('file.link with a run memo', () => {
     const probed = await linkAction.probe!(withMemo(memo), { source: join(world.src, 'gone'), path });
     expect(probed.kind).toBe('create');
     expect(memo.isFree(path)).toBe(false);
+  });
+
+  it('reports a file where a parent directory is needed, with or without a memo; a link to a directory is fine', async () => {
+    await writeFile(join(world.home, 'plain'), 'a file\n');
+    const path = join(world.home, 'plain', 'sub', '.rc');
+    for (const ctx of [world.ctx, withMemo(new FsMemo())]) {
+      expect(await linkAction.probe!(ctx, { source: source(), path })).toMatchObject({
+        kind: 'conflict', target: path, parent: join(world.home, 'plain'), current: { type: 'file' },
+        reason: `regular file exists at ${join(world.home, 'plain')}, where ${path} needs a directory`,
+      });
+    }
+    await mkdir(join(world.home, 'real'));
+    await symlink(join(world.home, 'real'), join(world.home, 'linked'));
+    expect(await linkAction.probe!(world.ctx, { source: source(), path: join(world.home, 'linked', 'x', '.rc') })).toMatchObject({ kind: 'create' });
   });
 
   it('takes the planner\'s word for a source it listed, and looks at any other', async () => {
