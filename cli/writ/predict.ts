@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import {
   DependencyView,
+  FsMemo,
   digestBytes,
   WritLoreError,
   errorMessage,
@@ -15,7 +16,6 @@ import {
   type ActionContext,
   type ActionRegistry,
   type Conflict,
-  type FsMemo,
   type Graph,
   type PreflightEntry,
   type PreflightOptions,
@@ -110,8 +110,10 @@ interface Probed {
 
 async function probeTargets(graph: Graph, options: PredictOptions): Promise<Probed> {
   const actions = hydrate(graph, options.registry);
-  const base = { nodeId: '', signal: signalOf(options), clock: systemClock, data: options.data, log: silentLog };
-  const ctx = options.memo === undefined ? base : { ...base, memo: options.memo };
+  // Without a run's memo, one for these probes alone: a directory one probe found (or found
+  // missing) is not looked at again by the next (no step follows a dry run's probes).
+  const memo = options.memo ?? new FsMemo();
+  const ctx = { nodeId: '', signal: signalOf(options), clock: systemClock, data: options.data, log: silentLog, memo };
   const report = await preflight(graph, actions, ctx, options.preflight);
   const entries = new Map<string, PreflightEntry>();
   for (const entry of report.entries) entries.set(entry.node, entry);
