@@ -20,6 +20,13 @@ import { formatCount } from '../plural.js';
 /** The annotation holding what a target looked like when the plan was saved (its precondition). */
 export const EXPECT_ANNOTATION = 'writ.expect';
 
+/**
+ * The annotation holding what the target's source in the repository was when the plan was
+ * saved: a copy, template or secret must still have those bytes (the saved plan writes what
+ * its purchase order showed), a link's source must still be there as the same kind of item.
+ */
+export const SOURCE_EXPECT_ANNOTATION = 'writ.expect-source';
+
 
 /**
  * The plan to save with `--out`: each target's node carries its precondition (what is at the
@@ -41,14 +48,15 @@ export async function savePlanWithPreconditions(
       continue;
     }
     const state = await readTargetState(prediction.target);
+    const source = describeTargetState(await readTargetState(prediction.source));
     const conflict = prediction.outcome.kind === 'conflict' ? prediction.outcome.conflict : undefined;
-    nodes.push(withPrecondition(node, describeTargetState(state), conflict));
+    nodes.push(withPrecondition(node, describeTargetState(state), source, conflict));
   }
   return saveSealedPlan(file, { ...graph, nodes }, keys);
 }
 
-function withPrecondition(node: Node, expect: string, conflict: Conflict | undefined): Node {
-  const annotations = { ...(node.annotations ?? {}), [EXPECT_ANNOTATION]: expect };
+function withPrecondition(node: Node, expect: string, source: string, conflict: Conflict | undefined): Node {
+  const annotations = { ...(node.annotations ?? {}), [EXPECT_ANNOTATION]: expect, [SOURCE_EXPECT_ANNOTATION]: source };
   const keepsResolution = conflict !== undefined && conflict.resolution !== 'stop';
   const slots = keepsResolution ? { ...node.slots, on_conflict: immediate(conflict.resolution) } : node.slots;
   return { ...node, annotations, slots };
@@ -86,6 +94,32 @@ export async function loadPlan(file: string, options: LoadPlanOptions): Promise<
  * Checks every node's precondition against the disk; a plan whose targets changed since it was
  * saved is stale (`stale-plan`, exit 4), and the error names each drifted path.
  */
+/**
+ * How the source of `node` drifted from what the saved plan recorded (undefined when it did
+ * not, or when the plan recorded nothing: plans saved before sources were recorded). A link
+ * only needs its source there as the same kind of item; anything copied needs the same bytes.
+ */
+async function sourceDrifted(node: Node): Promise<string | undefined> {
+  const expected = node.annotations?.[SOURCE_EXPECT_ANNOTATION];
+  const source = node.annotations?.['writ.source'];
+  if (expected === undefined || source === undefined) return undefined;
+  const now = describeTargetState(await readTargetState(source));
+  const isLink = node.annotations?.['writ.transform'] === 'link';
+  const same = isLink ? kindOf(now) === kindOf(expected) : now === expected;
+  return same ? undefined : `  ${source} (source of ${String(targetPathOf(node))}): was ${expected}, now ${now}`;
+}
+
+/** The kind of a described state (`file`, `symlink`, `directory`, `missing`…). */
+function kindOf(described: string): string {
+  const at = described.indexOf(':');
+  return at < 0 ? described : described.slice(0, at);
+}
+
+function targetPathOf(node: Node): unknown {
+  const slot = node.slots['path'];
+  return slot?.kind === 'immediate' ? slot.value : undefined;
+}
+
 export async function assertFresh(graph: Graph, file: string): Promise<void> {
   const drifted: string[] = [];
   for (const node of graph.nodes) {
@@ -94,6 +128,8 @@ export async function assertFresh(graph: Graph, file: string): Promise<void> {
     if (expected === undefined || slot?.kind !== 'immediate' || typeof slot.value !== 'string') continue;
     const now = describeTargetState(await readTargetState(slot.value));
     if (now !== expected) drifted.push(`  ${slot.value}: was ${expected}, now ${now}`);
+    const sourceDrift = await sourceDrifted(node);
+    if (sourceDrift !== undefined) drifted.push(sourceDrift);
   }
   if (drifted.length === 0) return;
   const paths = formatCount(drifted.length, 'path');

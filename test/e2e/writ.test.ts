@@ -304,6 +304,31 @@ describe('writ apply --plan', () => {
     expect(await snapshotAll(box)).toEqual(before);
   });
 
+  it('refuses a plan whose template or link source changed since it was saved (exit 4 naming each), changing nothing', async () => {
+    const file = path.join(box.dir, 'plan.yaml');
+    expect((await apply('--out', file)).code).toBe(0);
+    const template = path.join(box.repo, 'base/Home/git/.config/git/config.tmpl');
+    await fs.appendFile(template, '[changed]\n');
+    const linked = path.join(box.repo, 'base/Home/shell/.profile');
+    await fs.rm(linked);
+    const before = await snapshotAll(box);
+    const run = await writ(box, ['apply', '--plan', file, '--identity', box.identity]);
+    expect(run.code, run.stderr).toBe(4);
+    expect(run.stderr).toContain('the plan is stale: 2 paths changed');
+    expect(run.stderr).toContain(`${template} (source of ${path.join(box.home, '.config/git/config')}): was file:sha256:`);
+    expect(run.stderr).toContain(`${linked} (source of ${path.join(box.home, '.profile')}): was file:sha256:`);
+    expect(run.stderr).toMatch(/, now missing\n/);
+    expect(await snapshotAll(box)).toEqual(before);
+  });
+
+  it('still applies a saved plan whose linked sources were only edited (a link follows its source)', async () => {
+    const file = path.join(box.dir, 'plan.yaml');
+    expect((await apply('--out', file)).code).toBe(0);
+    await fs.appendFile(path.join(box.repo, 'base/Home/shell/.profile'), '# edited\n');
+    const run = await writ(box, ['apply', '--plan', file, '--identity', box.identity]);
+    expect(run.code, run.stderr).toBe(0);
+  });
+
   it('refuses a plan whose bytes were changed with exit 4', async () => {
     const file = path.join(box.dir, 'plan.yaml');
     expect((await apply('--out', file)).code).toBe(0);
