@@ -9,7 +9,7 @@ import type { GlobRule } from './globs.js';
 export const IGNORE_FILE = '.writignore';
 
 /** Names left out at any depth, whatever the settings say (VCS data and editor droppings). */
-export const ALWAYS_EXCLUDED = ['.git', '.DS_Store', '*.swp', '*~', '.#*', '#*#'] as const;
+export const ALWAYS_EXCLUDED = ['.git', '.DS_Store', '*.swp', '*.sw[a-o]', '*~', '.#*', '#*#'] as const;
 
 /** Files of the layer root that configure writ and are never deployed. */
 const ROOT_FILES: ReadonlySet<string> = new Set([IGNORE_FILE, WRIT_CONFIG_FILE]);

@@ -17,8 +17,8 @@
  *   number of suffixes.
  * - **Paths**: `Home/<dir>/…` deploys under the target root, `System/<dir>/…` under `/` with
  *   `--system` only. Globs ({@link GlobRule}) match paths relative to the layer root.
- *   Always excluded: `.git`, `.DS_Store`, `*.swp`, `*~`, `.#*`, `#*#`, and the layer root's
- *   `writ.yaml` and `.writignore`.
+ *   Always excluded: `.git`, `.DS_Store`, `*.swp`, `*.sw[a-o]`, `*~`, `.#*`, `#*#`, and the
+ *   layer root's `writ.yaml` and `.writignore`.
  * - **Transforms** ({@link transformOf}): `.age` decrypts, `.tmpl`/`.template` renders, applied
  *   from the outermost suffix in (`x.tmpl.age`: decrypt, then render); transformed files are
  *   copied (decrypted ones 0600, others keep the source's mode); `copy:` globs copy plain

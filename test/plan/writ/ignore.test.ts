@@ -11,12 +11,19 @@ describe('IgnoreRules', () => {
     ['Home/all/sub/.git', false],
     ['Home/all/.DS_Store', false],
     ['Home/all/x.swp', false],
+    // Vim's further swap files, when .swp is taken: .swo, .swn, … down to .swa.
+    ['Home/all/.x.swo', false],
+    ['Home/all/.x.swa', false],
     ['Home/all/x~', false],
     ['Home/all/.#lock', false],
     ['Home/all/#autosave#', false],
   ])('always excludes %s', (path, isDirectory) => {
     const reason = new IgnoreRules([]).reason(path, isDirectory);
     expect(reason).toMatch(/^always excluded/);
+  });
+
+  it('keeps a file that only looks like a swap file', () => {
+    expect(new IgnoreRules([]).reason('Home/all/notes.swz', false)).toBeUndefined();
   });
 
   it('never deploys the layer-root settings files, but a deeper writ.yaml is a file like any other', () => {
