@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { WritLoreError } from '../../src/index.js';
 import { EXIT } from '../exit-codes.js';
 import type { CommandContext, Handler } from '../program.js';
 import { printDiffs } from './apply.js';
@@ -25,7 +26,14 @@ export const handler: Handler<WritFlags> = async (ctx: CommandContext<WritFlags>
     preflight: { resolution: 'stop', known: await knownTargets(session.store), ownedRoots: ownedRootsOf(graph) },
   });
   const wanted = ctx.args.map((arg) => targetPath(arg, root));
-  const selected = predictions.filter((p) => wanted.length === 0 || wanted.some((w) => p.target === w || p.target.startsWith(w + path.sep)));
+  const covers = (want: string, target: string): boolean => target === want || target.startsWith(want === path.sep ? want : want + path.sep);
+  const strays = ctx.args.filter((_, index) => !predictions.some((p) => covers(wanted[index] as string, p.target)));
+  if (strays.length > 0) {
+    throw new WritLoreError('invalid-input', `${strays.join(', ')}: not ${strays.length === 1 ? 'a target' : 'targets'} of the plan (nor a directory holding one)`, {
+      hint: "name targets as the purchase order shows them ('writ apply --dry-run'): ~/…, absolute, or relative to the target",
+    });
+  }
+  const selected = predictions.filter((p) => wanted.length === 0 || wanted.some((w) => covers(w, p.target)));
   const unknown = selected.flatMap((p) => (p.outcome.kind === 'unknown' ? [{ target: p.target, reason: p.outcome.reason }] : []));
   if (ctx.out.isJson) {
     ctx.out.json({ version: 1, diffs: selected.map((p) => ({ target: p.target, diff: diffOf(p) })).filter((d) => d.diff !== ''), unknown });
@@ -36,7 +44,8 @@ export const handler: Handler<WritFlags> = async (ctx: CommandContext<WritFlags>
   return EXIT.ok;
 };
 
+/** A PATH argument as a target path: `~/…` and relative paths are under the target root. */
 function targetPath(text: string, root: string): string {
   if (text === '~' || text.startsWith('~/')) return path.join(root, text.slice(2));
-  return path.resolve(text);
+  return path.resolve(root, text);
 }

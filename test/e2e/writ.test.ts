@@ -57,7 +57,7 @@ describe('writ apply --dry-run', () => {
     const dry = await apply('--dry-run');
     expect(dry.code, dry.stderr).toBe(0);
     expect(dry.stdout).toContain('! conflict');
-    const diff = await writ(box, ['diff', ...box.flags, '--identity', box.identity, ...PROJECTS]);
+    const diff = await writ(box, ['diff', ...box.flags, '--identity', box.identity]);
     expect(diff.code, diff.stderr).toBe(0);
     expect(await snapshotAll(box)).toEqual(before);
   });
@@ -431,6 +431,17 @@ describe('writ status and diff', () => {
     expect(run.stdout).toContain('--- a/');
     expect(run.stdout).toContain('-# edited');
     expect(run.stdout).not.toContain('.bashrc');
+    // Relative to the target, as the purchase order names targets, wherever writ runs from.
+    const relative = await writ(box, ['diff', ...box.flags, '--identity', box.identity, '.config/git/config']);
+    expect(relative.code, relative.stderr).toBe(0);
+    expect(relative.stdout).toContain('-# edited');
+  });
+
+  it('refuses a PATH that is no target of the plan (exit 2), instead of printing nothing', async () => {
+    const run = await writ(box, ['diff', ...box.flags, '--identity', box.identity, '~/.config/git', '/nonexistent', '~/.nope']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('writ: error: /nonexistent, ~/.nope: not targets of the plan (nor a directory holding one)');
+    expect(run.stdout).toBe('');
   });
 });
 
