@@ -120,9 +120,11 @@ function addRecovery(program: Command): void {
       name: 'remove <projects...>',
       description: "Take projects' files out of the target, restoring what their deployment backed up",
       examples: `  $ writ remove shell
-  $ writ remove git secrets --force    also remove copies edited since they were deployed`,
+  $ writ remove git secrets --force    also remove copies edited since they were deployed
+  $ writ remove shell --target /srv/kiosk   only from that target (default: every target it was deployed to)`,
       options: [
         new Option('--force', 'also remove files changed since they were deployed (moved to the backups)'),
+        new Option('--target <dir>', 'only from this target (default: from every target the projects were deployed to)'),
         new Option('--config-dir <dir>', 'config directory (keys); or WRIT_LORE_CONFIG_DIR'),
       ],
     },

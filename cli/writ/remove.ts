@@ -15,18 +15,22 @@ export interface RemoveOptions extends WritFlags {
  * `writ remove PROJECT…`: takes the projects' files out of the target by undoing their latest
  * deployment, as a journalled run: links are removed, copies only when unmodified (unless
  * `--force`), and whatever the deployment backed up is put back. A path changed since is left
- * alone and named.
+ * alone and named. `--target DIR` limits it to the files under one target (by default every
+ * target the projects were deployed to).
  */
 export const handler: Handler<RemoveOptions> = async (ctx: CommandContext<RemoveOptions>) => {
   const session = openSession(ctx);
   const projects = new Set(ctx.args);
   if (projects.size === 0) throw new WritLoreError('invalid-input', 'name the projects to remove', { hint: 'writ remove shell git' });
-  const { stacks: deployed, latest } = await foldDeployments(session.store);
-  const stacks = [...deployed.values()].filter((stack) => projects.has(stack.at(-1)?.node.project ?? ''));
+  const target = ctx.options.target === undefined ? undefined : path.resolve(ctx.options.target);
+  const { stacks: deployed, latest } = await foldDeployments(session.store, target === undefined ? {} : { target });
+  const inScope = (where: string): boolean => target === undefined || where === target || where.startsWith(target + path.sep);
+  const stacks = [...deployed].filter(([where, stack]) => inScope(where) && projects.has(stack.at(-1)?.node.project ?? '')).map(([, stack]) => stack);
   const found = new Set(stacks.map((stack) => stack.at(-1)?.node.project));
   const missing = [...projects].filter((project) => !found.has(project));
   if (missing.length > 0) {
-    throw new WritLoreError('not-found', `nothing of ${missing.map((p) => `"${p}"`).join(', ')} is deployed`, { hint: "see 'writ status'" });
+    const where = target === undefined ? '' : ` in ${target}`;
+    throw new WritLoreError('not-found', `nothing of ${missing.map((p) => `"${p}"`).join(', ')} is deployed${where}`, { hint: "see 'writ status'" });
   }
   await assertUndoConfined(session.store, stacks.flat());
   const force = ctx.options.force === true;

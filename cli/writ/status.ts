@@ -1,4 +1,5 @@
 import { lstatSync, readlinkSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import {
   digestBytes,
   errorMessage,
@@ -52,10 +53,15 @@ export const handler: Handler<WritFlags> = async (ctx: CommandContext<WritFlags>
   const { out } = ctx;
   const session = openSession(ctx);
   await warnInterrupted(ctx.out, session.store);
-  const { deployed, latest } = await deployedTargets(session.store);
+  // With --target, that target's files only; else all, the latest run's target compared with
+  // the repository (a file of another target is checked against the disk alone).
+  const given = ctx.options.target === undefined ? undefined : path.resolve(ctx.options.target);
+  const { deployed: everything, latest } = await deployedTargets(session.store, given);
+  const root = given ?? latest?.context.target_root;
+  const deployed = given === undefined ? everything : new Map([...everything].filter(([target]) => isUnder(target, given)));
   const projects = [...new Set([...deployed.values()].flatMap((entry) => (entry.project === undefined ? [] : [entry.project])))].sort();
   const predictions = deployed.size === 0 ? undefined : await repositoryView(ctx, session, latest, projects);
-  const lines = [...deployed.values()].map((entry) => statusOf(entry, predictions));
+  const lines = [...deployed.values()].map((entry) => statusOf(entry, root === undefined || isUnder(entry.path, root) ? predictions : undefined, predictions));
   lines.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const counts = Object.fromEntries(STATUS_KINDS.map((kind) => [kind, lines.filter((line) => line.status === kind).length]));
   if (out.isJson) {
@@ -66,7 +72,6 @@ export const handler: Handler<WritFlags> = async (ctx: CommandContext<WritFlags>
     out.line('nothing deployed: no writ receipt records a file', true);
     return EXIT.ok;
   }
-  const root = latest?.context.target_root;
   out.table(
     [{ title: 'STATUS' }, { title: 'TARGET' }, { title: 'PROJECT' }, { title: 'DETAIL' }],
     lines.map((line) => [out.paint(STYLE[line.status], line.status), displayTarget(line.path, root), line.project ?? '-', line.detail]),
@@ -79,8 +84,8 @@ export const handler: Handler<WritFlags> = async (ctx: CommandContext<WritFlags>
 };
 
 /** The newest placement of every deployed path (see {@link foldDeployments}). */
-async function deployedTargets(store: ReceiptStore): Promise<{ deployed: Map<string, Deployed>; latest: Graph | undefined }> {
-  const { stacks, latest } = await foldDeployments(store);
+async function deployedTargets(store: ReceiptStore, target: string | undefined): Promise<{ deployed: Map<string, Deployed>; latest: Graph | undefined }> {
+  const { stacks, latest } = await foldDeployments(store, target === undefined ? {} : { target });
   const deployed = new Map<string, Deployed>();
   for (const [path, stack] of stacks) {
     const top = stack.at(-1);
@@ -139,11 +144,21 @@ function flagsFromReceipt(flags: WritFlags, receipt: Graph): WritFlags {
   return { ...flags, layer: layers, ...(target === undefined ? {} : { target }) };
 }
 
-function statusOf(entry: Deployed, repository: Map<string, TargetPrediction> | undefined): StatusLine {
+/** Whether `target` is `root` or lies under it. */
+function isUnder(target: string, root: string): boolean {
+  return target === root || target.startsWith(root.endsWith(path.sep) ? root : root + path.sep);
+}
+
+/**
+ * The status of `entry`: from the disk, then against `repository` (the plan of the target it
+ * belongs to; undefined for a file of another target, which is only orphaned when the plan
+ * that covers its path no longer has it).
+ */
+function statusOf(entry: Deployed, repository: Map<string, TargetPrediction> | undefined, plan?: Map<string, TargetPrediction>): StatusLine {
   const onDisk = diskStatus(entry);
   if (onDisk !== undefined) return { ...entry, ...onDisk };
-  if (repository === undefined) return { ...entry, status: 'ok', detail: '' };
-  const wanted = repository.get(entry.path);
+  const wanted = (repository ?? plan)?.get(entry.path);
+  if (repository === undefined && wanted === undefined) return { ...entry, status: 'ok', detail: '' };
   if (wanted === undefined) return { ...entry, status: 'orphan', detail: 'no longer in the repository' };
   if (entry.kind === 'link') {
     if (wanted.transform !== 'link') return { ...entry, status: 'source-changed', detail: `now a ${wanted.transform}` };

@@ -108,6 +108,8 @@ export interface FoldOptions {
    * cache entry written with each receipt; no undo state, so not for undoing.
    */
   readonly detail?: 'full' | 'placement';
+  /** `latest` is the newest deployment to this target root (default: to any). */
+  readonly target?: string;
 }
 
 /**
@@ -136,7 +138,7 @@ export async function foldDeployments(store: ReceiptStore, options: FoldOptions 
       step = full;
       pushes = full.pushes;
     }
-    if (!step.isUndo) latest = step.header;
+    if (!step.isUndo && (options.target === undefined || step.header.context.target_root === options.target)) latest = step.header;
     for (const [target, undoneStem] of step.pops) pop(stacks, target, undoneStem ?? undefined);
     for (const [target, node] of pushes) push(stacks, target, { node, stem: entry.stem });
   }

@@ -399,6 +399,35 @@ describe('writ status and diff', () => {
     expect(run.stdout).toMatch(/9 files: \d+ ok, 1 missing, 1 modified, 1 replaced, 1 orphan/);
   });
 
+  it('keeps two targets deployed from one state dir apart: --target scopes status, and neither is orphaned by the other', async () => {
+    const other = path.join(box.dir, 'other');
+    await fs.mkdir(other);
+    const layers = box.flags.slice(0, box.flags.indexOf('--target'));
+    expect((await writ(box, ['apply', ...layers, '--target', box.home, 'shell'])).code).toBe(0);
+    expect((await writ(box, ['apply', ...layers, '--target', other, 'shell'])).code).toBe(0);
+    for (const target of [box.home, other]) {
+      const run = await writ(box, ['status', '--target', target, '--json']);
+      expect(run.code, run.stderr).toBe(0);
+      const files = (JSON.parse(run.stdout) as { files: { path: string; status: string }[] }).files;
+      expect(files.length).toBeGreaterThan(0);
+      expect(files.every((file) => file.path.startsWith(target + path.sep))).toBe(true);
+      expect(files.filter((file) => file.status !== 'ok')).toEqual([]);
+    }
+    const all = await writ(box, ['status', '--json']);
+    const files = (JSON.parse(all.stdout) as { files: { path: string; status: string }[] }).files;
+    expect(files.some((file) => file.path.startsWith(box.home + path.sep))).toBe(true);
+    expect(files.filter((file) => file.status !== 'ok')).toEqual([]);
+    // remove --target takes the project out of that target only.
+    const home = await snapshotHome(box);
+    const removed = await writ(box, ['remove', 'shell', '--target', other]);
+    expect(removed.code, removed.stderr).toBe(0);
+    expect(await fs.readdir(other)).toEqual([]);
+    expect(await snapshotHome(box)).toEqual(home);
+    const again = await writ(box, ['remove', 'shell', '--target', other]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain(`nothing of "shell" is deployed in ${other}`);
+  });
+
   it('reports source-changed when a template renders differently now', async () => {
     expect((await apply()).code).toBe(0);
     const config = path.join(box.repo, 'base/writ.yaml');
