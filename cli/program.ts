@@ -1,7 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 // The eager path of every CLI loads only the error module: the library loads with the command
 // that needs it (lazy handlers), which keeps `--help` well under 150 ms.
-import { WritLoreError } from '../src/graph/errors.js';
+import { WritLoreError, errorMessage, isWritLoreError } from '../src/graph/errors.js';
 import { EXIT } from './exit-codes.js';
 import { Output, processStreams, type CliStreams, type OutputOptions } from './output.js';
 import { exitOnBrokenPipe } from './pipe.js';
@@ -95,7 +95,10 @@ export async function runProgram(
   } catch (error) {
     if (error instanceof CommanderError) return commanderExit(tool, error, streams);
     const out = pending.out ?? new Output(tool, { debug: isDebug }, streams);
-    return out.error(error);
+    const code = out.error(error);
+    // A machine asking for JSON gets the failure as JSON too (the one line still goes to stderr).
+    if (out.isJson) out.json(errorDocument(error, code));
+    return code;
   }
 }
 
@@ -120,4 +123,41 @@ function commanderExit(tool: string, error: CommanderError, streams: CliStreams)
   const message = error.message.replace(/^error: /, '');
   out.error(new WritLoreError('invalid-input', message, { hint: `see '${tool} --help'` }));
   return EXIT.usage;
+}
+
+/**
+ * The `--json` document of a command that failed: `{ version: 1, error: { code, exit_code,
+ * message, path?, line?, hint?, conflicts? } }` (snake_case, as every JSON document).
+ */
+export function errorDocument(error: unknown, exitCode: number): { version: 1; error: Record<string, unknown> } {
+  const known = isWritLoreError(error) ? error : undefined;
+  // A ConflictError's list, read by shape: importing the executor here would load the whole
+  // library for every `--help`.
+  const listed = (error as { conflicts?: unknown } | undefined)?.conflicts;
+  const conflicts = isWritLoreError(error, 'conflict') && Array.isArray(listed)
+    ? (listed as readonly ConflictShape[]).map(({ path, node, action, kind, reason, resolution, note }) => ({ path, node, action, kind, reason, resolution, ...(note === undefined ? {} : { note }) }))
+    : undefined;
+  return {
+    version: 1,
+    error: {
+      code: known?.code ?? 'internal',
+      exit_code: exitCode,
+      message: errorMessage(error),
+      ...(known?.path === undefined ? {} : { path: known.path }),
+      ...(known?.line === undefined ? {} : { line: known.line }),
+      ...(known?.hint === undefined ? {} : { hint: known.hint }),
+      ...(conflicts === undefined ? {} : { conflicts }),
+    },
+  };
+}
+
+/** The fields of a preflight conflict the JSON error document lists. */
+interface ConflictShape {
+  readonly path: string;
+  readonly node: string;
+  readonly action: string;
+  readonly kind: string;
+  readonly reason: string;
+  readonly resolution: string;
+  readonly note?: string;
 }

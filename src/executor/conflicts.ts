@@ -59,8 +59,10 @@ export class ConflictError extends WritLoreError {
       (c) => `  ${c.reason} (${c.action} ${c.node}${c.note === undefined ? '' : `; ${c.note}`})`,
     );
     const noun = stopping.length === 1 ? 'conflict' : 'conflicts';
+    // One conflict is about its path; several are not about the first one's.
+    const only = stopping.length === 1 ? stopping[0] : undefined;
     super('conflict', `${stopping.length} ${noun}; nothing was changed:\n${lines.join('\n')}`, {
-      ...(stopping[0] === undefined ? {} : { path: stopping[0].path }),
+      ...(only === undefined ? {} : { path: only.path }),
       hint: 'choose a resolution for the run or per path: backup, overwrite, skip or adopt',
     });
     this.conflicts = conflicts;

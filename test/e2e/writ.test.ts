@@ -202,6 +202,23 @@ describe('writ apply', () => {
     expect((await fs.lstat(path.join(box.home, '.profile'))).isSymbolicLink()).toBe(true);
   });
 
+  it('gives a failure as a JSON document on stdout with --json (conflicts listed), the one line still on stderr', async () => {
+    await fs.writeFile(path.join(box.home, '.profile'), 'mine\n');
+    await fs.mkdir(path.join(box.home, '.inputrc'));
+    const run = await apply('--json');
+    expect(run.code).toBe(3);
+    expect(run.stderr).toMatch(/^writ: error: 2 conflicts; nothing was changed:/);
+    const document = JSON.parse(run.stdout) as { version: number; error: { code: string; exit_code: number; path?: string; conflicts: { path: string; kind: string; resolution: string }[] } };
+    expect(document.version).toBe(1);
+    expect(document.error).toMatchObject({ code: 'conflict', exit_code: 3 });
+    expect(document.error.path).toBeUndefined();
+    expect(document.error.conflicts.map((conflict) => conflict.path).sort()).toEqual([path.join(box.home, '.inputrc'), path.join(box.home, '.profile')]);
+    expect(document.error.conflicts.every((conflict) => conflict.resolution === 'stop')).toBe(true);
+    const usage = await writ(box, ['apply', '--plan', '/nonexistent.yaml', '--target', '/x', '--json']);
+    expect(usage.code).toBe(2);
+    expect(JSON.parse(usage.stdout)).toMatchObject({ version: 1, error: { code: 'invalid-input', exit_code: 2 } });
+  });
+
   it('resolves one path with --conflict-path and still stops on the others', async () => {
     await fs.writeFile(path.join(box.home, '.profile'), 'mine\n');
     await fs.writeFile(path.join(box.home, '.bashrc'), 'mine too\n');
