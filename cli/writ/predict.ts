@@ -36,7 +36,12 @@ export type TargetOutcome =
   | { readonly kind: 'replace'; readonly current: TargetState; readonly detail: string }
   | { readonly kind: 'unchanged' }
   | { readonly kind: 'conflict'; readonly conflict: Conflict }
-  | { readonly kind: 'unknown'; readonly reason: string };
+  | {
+      readonly kind: 'unknown';
+      readonly reason: string;
+      /** The content could not be computed (a template error, a secret without its identity): the run would fail on it. */
+      readonly failed?: true;
+    };
 
 /** One purchase-order line: a target, where it comes from, and its predicted outcome. */
 export interface TargetPrediction extends TargetSource {
@@ -96,8 +101,26 @@ export async function predictForRun(graph: Graph, options: PredictOptions): Prom
     line.transform === 'link' && (probed.conflicts.has(line.node) || probed.entries.get(line.node)?.outcome?.kind !== 'ok-already');
   if (!hasContentNodes(graph) && lines.some(changes)) return { report: probed.report, unchanged: undefined };
   const targets = await predictionsOf(graph, lines, probed, options);
+  const failed = targets.filter((prediction) => prediction.outcome.kind === 'unknown' && prediction.outcome.failed === true);
+  if (failed.length > 0) throw uncomputable(failed, graph.context.target_root);
   const isNothingToDo = targets.every((prediction) => prediction.outcome.kind === 'unchanged');
   return { report: probed.report, unchanged: isNothingToDo ? targets : undefined };
+}
+
+/**
+ * The error of a run that cannot start: the content of `failed` cannot be computed now, and
+ * the run would compute it the same way and fail on it (then roll back). Said before anything
+ * changes, as bad input (exit 2).
+ */
+function uncomputable(failed: readonly TargetPrediction[], root: string | undefined): WritLoreError {
+  const lines = failed.map((prediction) => {
+    const shown = root !== undefined && prediction.target.startsWith(`${root}/`) ? `~/${prediction.target.slice(root.length + 1)}` : prediction.target;
+    return `  ${shown}: ${prediction.outcome.kind === 'unknown' ? prediction.outcome.reason : ''}`;
+  });
+  const what = failed.length === 1 ? '1 target cannot be made' : `${failed.length} targets cannot be made`;
+  return new WritLoreError('invalid-input', `${what}; nothing was changed:\n${lines.join('\n')}`, {
+    hint: "fix the template or give the identity ('writ apply --dry-run' shows them as ? unknown)",
+  });
 }
 
 /** Preflight's probes of every node, indexed by node. */
@@ -176,7 +199,7 @@ async function outcomeOf(
   conflict: Conflict | undefined,
   content: { readonly bytes: Buffer; readonly mode: string } | Error | undefined,
 ): Promise<TargetOutcome> {
-  if (content instanceof Error) return { kind: 'unknown', reason: content.message };
+  if (content instanceof Error) return { kind: 'unknown', reason: content.message, failed: true };
   if (content !== undefined && line.transform !== 'link') {
     const current = await readTargetState(line.target);
     // Missing, unless something is in the way of its parent directory (the probe's conflict).

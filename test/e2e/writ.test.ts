@@ -228,18 +228,21 @@ describe('writ apply', () => {
     expect(run.stderr).toContain('.bashrc');
   });
 
-  it('rolls back and restores the home byte for byte when a secret cannot be decrypted (exit 1)', async () => {
+  it('refuses to start when a secret cannot be decrypted or a template not rendered (exit 2), changing nothing', async () => {
+    // A run would fail on them and roll back; preflight already computed them, so it stops first.
     await fs.writeFile(path.join(box.home, '.bashrc'), 'the user bashrc\n');
     await fs.chmod(path.join(box.home, '.bashrc'), 0o640);
     const before = await snapshotHome(box);
     const run = await writ(box, ['apply', ...box.flags, '--conflict', 'backup', ...PROJECTS]);
-    expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/writ: error: .*decrypt/);
-    expect(run.stderr).toContain('rolled back');
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^writ: error: 1 target cannot be made; nothing was changed:\n {2}~\/\.config\/writ-example\/token\.env: .*identit/);
+    await fs.writeFile(path.join(box.repo, 'base/Home/git/.config/git/config.tmpl'), '{{#if x}}\nunclosed\n');
+    const both = await writ(box, ['apply', ...box.flags, '--conflict', 'backup', ...PROJECTS]);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('2 targets cannot be made');
+    expect(both.stderr).toContain('~/.config/git/config: template syntax error');
     expect(await snapshotHome(box)).toEqual(before);
-    const [receipt] = await receiptNames(box);
-    const graph = parseGraph(await fs.readFile(path.join(box.state, 'receipts', receipt ?? ''), 'utf8'));
-    expect(graph.state).toBe('rolled_back');
+    expect(await receiptNames(box)).toEqual([]);
   });
 
   it('refuses a --conflict-path naming no target of the plan with exit 2, changing nothing', async () => {
