@@ -169,6 +169,11 @@ function statusOf(entry: Deployed, repository: Map<string, TargetPrediction> | u
   if (wanted.content !== undefined && entry.digest !== undefined && digestBytes(wanted.content) !== entry.digest) {
     return { ...entry, status: 'source-changed', detail: `${wanted.transform} output changed; apply to update` };
   }
+  // As deployed on disk; whether the repository changed it is unknown (a secret without its
+  // identity, a template that does not render): said, not passed over as ok.
+  if (wanted.content === undefined && wanted.outcome.kind === 'unknown') {
+    return { ...entry, status: 'ok', detail: `source not compared: ${wanted.outcome.reason}` };
+  }
   return { ...entry, status: 'ok', detail: '' };
 }
 

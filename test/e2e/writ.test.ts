@@ -459,6 +459,16 @@ describe('writ status and diff', () => {
     expect(byPath['.bashrc']).toBe('ok');
   });
 
+  it('says a secret\'s source was not compared when status has no identity to decrypt it', async () => {
+    expect((await apply()).code).toBe(0);
+    const run = await writ(box, ['status', '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    const parsed = JSON.parse(run.stdout) as { files: { path: string; status: string; detail: string }[] };
+    const secret = parsed.files.find((file) => file.path.endsWith('token.env'));
+    expect(secret).toMatchObject({ status: 'ok' });
+    expect(secret?.detail).toMatch(/^source not compared: .*identit/);
+  });
+
   it('notes each secret it cannot decrypt and still prints the other diffs, like apply --dry-run --diff', async () => {
     await fs.mkdir(box.config, { recursive: true });
     await fs.writeFile(path.join(box.config, 'writ.yaml'), 'projects: [git, secrets]\n');
