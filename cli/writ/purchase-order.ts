@@ -141,11 +141,17 @@ function printCollisions(out: Output, plan: PurchaseOrderPlan): void {
   out.line();
   out.line(`collisions (${plan.collisions.length}):`);
   const root = plan.graph.context.target_root;
-  for (const collision of plan.collisions) {
+  const lines = plan.collisions.map((collision) => {
     const byLayer = collision.winner_layer !== undefined && collision.winner_layer !== collision.loser_layer;
     const winner = byLayer ? `${collision.winner_layer}` : collision.winner;
     const loser = byLayer ? `${collision.loser_layer ?? collision.loser}` : collision.loser;
-    out.line(`  ${displayTarget(collision.target, root)}: ${winner} wins over ${loser} (${collision.reason})`);
+    return { collision, text: `  ${displayTarget(collision.target, root)}: ${winner} wins over ${loser} (${collision.reason})` };
+  });
+  // Two sources of one layer losing to the same winner read alike by layer name: name them.
+  const seen = new Map<string, number>();
+  for (const { text } of lines) seen.set(text, (seen.get(text) ?? 0) + 1);
+  for (const { collision, text } of lines) {
+    out.line((seen.get(text) ?? 0) > 1 ? `${text}: ${collision.loser} loses` : text);
   }
 }
 

@@ -73,6 +73,19 @@ describe('writ apply --dry-run', () => {
     expect(document.skipped).toContainEqual(expect.objectContaining({ kind: 'system', layer: 'base' }));
   });
 
+  it('names the losing sources when two of one layer lose to the same winner', async () => {
+    const repo = path.join(box.dir, 'alike');
+    for (const [dir, text] of [['base/Home/all', 'a'], ['base/Home/all.Linux', 'b'], ['personal/Home/all', 'c']] as const) {
+      await fs.mkdir(path.join(repo, dir), { recursive: true });
+      await fs.writeFile(path.join(repo, dir, '.foo'), `${text}\n`);
+    }
+    const layers = ['--layer', `base=${repo}/base`, '--layer', `personal=${repo}/personal`, '--target', box.home, '-s', 'OS=Linux'];
+    const run = await writ(box, ['apply', ...layers, '--dry-run']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain(`: ${repo}/base/Home/all.Linux/.foo loses\n`);
+    expect(run.stdout).toContain(`: ${repo}/base/Home/all/.foo loses\n`);
+  });
+
   it('emits the whole plan and every prediction with --json', async () => {
     const run = await apply('--dry-run', '--json');
     expect(run.code).toBe(0);
