@@ -74,6 +74,8 @@ export class FsMemo {
   readonly #planned = new Set<string>();
   /** Items the planner listed moments before the run (see {@link noteListed}). */
   readonly #listed = new Set<string>();
+  /** Directories a step of this run made. */
+  readonly #made = new Set<string>();
 
   /**
    * Records that a probe found nothing at `path` (and the item to place there available), and
@@ -118,6 +120,17 @@ export class FsMemo {
   /** Records that a probe planned to create the missing directory `dir`. */
   notePlannedDirectory(dir: string): void {
     this.#planned.add(dir);
+  }
+
+  /** Records that a step of this run made the directory `dir` (it is also an existing one now). */
+  noteMade(dir: string): void {
+    this.#made.add(dir);
+    this.#directories.add(dir);
+  }
+
+  /** Whether a step of this run made `dir` (as opposed to finding it). */
+  isMade(dir: string): boolean {
+    return this.#made.has(dir);
   }
 
   /** Whether an earlier probe planned to create `dir`. */

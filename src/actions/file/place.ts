@@ -76,7 +76,7 @@ export async function place(
   const created_dirs = planned?.createdDirs ?? missingAncestors(parent, ctx.memo);
   const predicted = planned?.undo;
   // The probe's prediction is registered as is when it holds: the same object, known by identity.
-  const registered =
+  let registered =
     predicted !== undefined && backup === null && predicted.path === path && predicted.created_dirs === created_dirs
       ? predicted
       : placeUndo(path, prior, backup, placed, created_dirs);
@@ -85,7 +85,7 @@ export async function place(
   // empty; a directory cannot be renamed over, so it (or what a directory replaces) is moved.
   const how = prior.type === 'directory' || placed.type === 'directory' ? 'move' : 'copy';
   try {
-    createParents(ctx, created_dirs);
+    registered = await recordFoundParents(ctx, registered, createParents(ctx, created_dirs));
   } catch (error) {
     if (!isNoEntry(error)) throw error;
     const retried = await placeInFoundParents(ctx, request, prior, backup, how);
@@ -105,7 +105,19 @@ export async function place(
   }
   // Unchanged since it was registered (no backup, or the backup as planned): the same object,
   // which the executor then does not register again.
-  return saved === backup ? registered : { kind: 'place', path, prior, backup: saved, placed, created_dirs };
+  return saved === backup ? registered : { ...registered, backup: saved };
+}
+
+/**
+ * `undo` without the directories in `found` (made by someone else between the look and the
+ * step: not this step's to remove), registered again before the step acts; `undo` itself when
+ * there are none.
+ */
+async function recordFoundParents(ctx: ActionContext, undo: PlaceUndo, found: readonly string[]): Promise<PlaceUndo> {
+  if (found.length === 0) return undo;
+  const corrected = { ...undo, created_dirs: undo.created_dirs.filter((dir) => !found.includes(dir)) };
+  await ctx.registerUndo(corrected);
+  return corrected;
 }
 
 /** The undo state of {@link place}, before its backup is saved (keys in the order journalled). */
@@ -133,31 +145,39 @@ async function placeInFoundParents(
   saved?: PlaceUndo['backup'],
 ): Promise<PlaceUndo | undefined> {
   const { path, placed } = request;
-  const found = missingAncestors(dirname(path));
-  if (found.length === 0) return undefined;
-  await ctx.registerUndo(placeUndo(path, prior, backup, placed, found));
-  createParents(ctx, found);
+  const missing = missingAncestors(dirname(path));
+  if (missing.length === 0) return undefined;
+  const registered = placeUndo(path, prior, backup, placed, missing);
+  await ctx.registerUndo(registered);
+  const undo = await recordFoundParents(ctx, registered, createParents(ctx, missing));
   const kept = saved !== undefined ? saved : backup === null ? null : await saveBackup(ctx, backup, how);
   await request.write(path, prior);
-  return { kind: 'place', path, prior, backup: kept, placed, created_dirs: found };
+  return { ...undo, backup: kept };
 }
 
 /**
  * Creates the directories `created` names, outermost first, and lets the run's memo learn
  * them. Each is made alone (not `mkdir -p`): a parent missing that is not in the list belongs
  * to another step, and creating it here unrecorded would leave it behind on undo, so that is
- * an ENOENT for the caller to handle. One already there (made meanwhile) is fine.
+ * an ENOENT for the caller to handle. One already there is fine; returned are those this run
+ * did not make (found, not created: the caller takes them out of its undo state).
  */
-function createParents(ctx: ActionContext, created: readonly string[]): void {
+function createParents(ctx: ActionContext, created: readonly string[]): string[] {
+  const found: string[] = [];
   for (const dir of created) {
     try {
       mkdirSync(dir, { mode: 0o755 });
+      // Later steps of the run find these here without an lstat.
+      ctx.memo?.noteMade(dir);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      // Made by another step of this run (which ran first and recorded it too: both undo it,
+      // the last one when it is empty), or by someone else since the look: not ours.
+      if (ctx.memo?.isMade(dir) !== true) found.push(dir);
+      ctx.memo?.noteDirectory(dir);
     }
-    // Later steps of the run find these here without an lstat.
-    ctx.memo?.noteDirectory(dir);
   }
+  return found;
 }
 
 function isNoEntry(error: unknown): boolean {

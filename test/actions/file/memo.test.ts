@@ -1,4 +1,4 @@
-import { mkdir, readFile, readlink, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, readlink, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { FsMemo, linkAction, missingAncestors, plannedMissingAncestors, type ActionContext } from '../../../src/actions/index.js';
@@ -144,10 +144,29 @@ describe('file.link with a run memo', () => {
     await writeFile(b, 'written by someone else meanwhile\n');
     // The probe under a directory this run planned to create does not look again.
     expect(await linkAction.probe!(ctx, { source: source(), path: b })).toMatchObject({ kind: 'create' });
-    await linkAction.do(ctx, { source: source(), path: a });
+    const out = await linkAction.do(ctx, { source: source(), path: a });
     expect(await readlink(a)).toBe(source());
+    // The directory it had planned was made by someone else: not recorded as this run's, so
+    // undo leaves it (and their file) where it is.
+    expect(out.undo).toMatchObject({ created_dirs: [] });
+    expect(world.ctx.registered.at(-1)).toMatchObject({ created_dirs: [] });
+    await linkAction.undo(ctx, out.undo as JsonValue);
+    expect(await readFile(b, 'utf8')).toBe('written by someone else meanwhile\n');
     await expect(linkAction.do(ctx, { source: source(), path: b })).rejects.toMatchObject({ code: 'EEXIST' });
     expect(await readFile(b, 'utf8')).toBe('written by someone else meanwhile\n');
+  });
+
+  it('does not record, nor remove on undo, an empty directory someone else made after the probe', async () => {
+    const memo = new FsMemo();
+    const ctx = withMemo(memo);
+    const dir = join(world.home, 'theirs');
+    const path = join(dir, '.rc');
+    await linkAction.probe!(ctx, { source: source(), path });
+    await mkdir(dir);
+    const out = await linkAction.do(ctx, { source: source(), path });
+    expect(out.undo).toMatchObject({ created_dirs: [] });
+    await linkAction.undo(ctx, out.undo as JsonValue);
+    expect((await readdir(dir))).toEqual([]);
   });
 
   it('recreates a directory the memo knew but that was removed since, and undo removes it', async () => {
