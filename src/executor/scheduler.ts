@@ -1,4 +1,5 @@
 import { MinHeap, type Edge, type Node } from '../graph/index.js';
+import { EventLoopSlices } from './event-loop.js';
 
 /** How the scheduler reacts to a failed node. */
 export type SchedulePolicy =
@@ -49,6 +50,7 @@ class Dispatcher {
   private readonly failed: string[] = [];
   private running = 0;
   private halted = false;
+  private readonly slices = new EventLoopSlices();
 
   constructor(request: ScheduleRequest, done: (outcome: ScheduleOutcome) => void) {
     this.request = request;
@@ -94,7 +96,10 @@ class Dispatcher {
       this.failed.push((this.request.nodes[index] as Node).id);
       if (this.request.policy === 'halt') this.halted = true;
     }
-    this.pump();
+    // Now and then through the event loop, so that a signal's abort is seen before the end.
+    const pause = this.slices.pause();
+    if (pause === undefined) this.pump();
+    else void pause.then(() => this.pump());
   }
 }
 

@@ -113,9 +113,13 @@ export interface RecordedRunResult {
  */
 export async function runRecorded(plan: Graph, options: RunRecordedOptions): Promise<RecordedRunResult> {
   const clock = options.clock ?? systemClock;
-  const lock = options.lock === false ? undefined : await takeLock(plan, options, clock);
+  // Signals are handled from before the lock is taken: one arriving meanwhile cancels, and the
+  // lock is released below, instead of a killed process leaving it behind.
   const cancel = new CancelScope(options);
+  let lock: RunLock | undefined;
   try {
+    lock = options.lock === false ? undefined : await takeLock(plan, options, clock);
+    cancel.signal.throwIfAborted();
     await refuseInterrupted(options.store, plan);
     const probed = await checkConflicts(plan, options, clock, cancel.signal).catch((error: unknown) => {
       if (cancel.received !== undefined) options.onNote?.('stopped during preflight: nothing was changed');

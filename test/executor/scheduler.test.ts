@@ -60,6 +60,30 @@ describe('schedule', () => {
     expect(outcome.notStarted.map((node) => node.id)).toEqual(['c', 'e']);
   });
 
+  it('lets the event loop run during a long stretch of steps that never wait on I/O, so an abort lands', async () => {
+    // Steps that resolve at once chain only microtasks: without a pause now and then, a signal
+    // handler or timer would run only after the last step.
+    const nodes = flatGraph(Array.from({ length: 4000 }, (_, i) => ({ id: `n${i}` }))).nodes;
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 0);
+    let ran = 0;
+    const outcome = await schedule({
+      nodes,
+      edges: [],
+      jobs: 4,
+      policy: 'halt',
+      signal: controller.signal,
+      run: () => {
+        ran += 1;
+        const until = performance.now() + 0.05;
+        while (performance.now() < until); // 50 µs of work, ~200 ms in all
+        return Promise.resolve(true);
+      },
+    });
+    expect(outcome.notStarted.length).toBeGreaterThan(2000);
+    expect(ran + outcome.notStarted.length).toBe(4000);
+  });
+
   it('resolves at once for no nodes', async () => {
     expect(await schedule({ nodes: [], edges: [], jobs: 1, policy: 'halt', run: () => Promise.resolve(true) })).toEqual({ failed: [], notStarted: [] });
   });

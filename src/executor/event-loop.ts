@@ -1,0 +1,31 @@
+import { performance } from 'node:perf_hooks';
+
+/** How long a run may go on without letting the event loop turn. */
+const DEFAULT_SLICE_MS = 20;
+
+/**
+ * Lets the event loop turn at least every `sliceMs` of a long stretch of work that only chains
+ * promises: steps that never wait on I/O (a symlink, a pre-registered undo state) resolve as
+ * microtasks, and a signal handler, a timer or a progress redraw would otherwise run only after
+ * the last of tens of thousands of them. {@link pause} costs one clock read when it is not due.
+ */
+export class EventLoopSlices {
+  readonly #sliceMs: number;
+  #since = performance.now();
+
+  constructor(sliceMs = DEFAULT_SLICE_MS) {
+    this.#sliceMs = sliceMs;
+  }
+
+  /** A promise to await when the slice is used up (it settles after one turn), else undefined. */
+  pause(): Promise<void> | undefined {
+    const now = performance.now();
+    if (now - this.#since < this.#sliceMs) return undefined;
+    return new Promise((resolve) => {
+      setImmediate(() => {
+        this.#since = performance.now();
+        resolve();
+      });
+    });
+  }
+}
