@@ -2,6 +2,7 @@ import path from 'node:path';
 import {
   CancelScope,
   FsMemo,
+  checkPlanOutput,
   acquireRunLock,
   computeChecksum,
   errorMessage,
@@ -33,7 +34,7 @@ import {
   warnInterrupted,
 } from './context.js';
 import { assertFresh, loadPlan, savePlanWithPreconditions } from './plan-file.js';
-import { predictForRun, predictTargets, type TargetPrediction } from './predict.js';
+import { predictForRun, predictTargets, type RunPrediction, type TargetPrediction } from './predict.js';
 import { progressHooks, summaryLine } from './progress.js';
 import { countOutcomes, diffOf, predictionsJson, printPurchaseOrder, savedPlanView, type PurchaseOrderPlan } from './purchase-order.js';
 
@@ -52,6 +53,8 @@ export const handler: Handler<ApplyOptions> = async (ctx: CommandContext<ApplyOp
   const session = openSession(ctx, { readOnly: options.dryRun === true || options.out !== undefined });
   jobsOf(options); // flags are checked before any work
   checkFlagCombinations(options, ctx.args);
+  // A bad --out is refused before the purchase order is printed (or, with --json, made).
+  if (options.out !== undefined) checkPlanOutput(options.out);
   await warnInterrupted(ctx.out, session.store);
   if (options.plan !== undefined) return options.dryRun === true ? previewSavedPlan(ctx, session, options.plan) : applySavedPlan(ctx, session, options.plan);
   const plan = planFromFlags(session, options, ctx.args);
@@ -150,25 +153,46 @@ async function applyUnderLock(
   { validation, listed = [] }: { readonly validation: GraphValidation; readonly listed?: readonly string[] },
 ): Promise<number> {
   const conflicts = conflictOptions(ctx.options, graph); // bad flags before the lock
-  const lock = await acquireRunLock(session.store.layout.lock, { tool: graph.tool, onNote: (note) => ctx.out.warn(note) });
-  // From here SIGINT/SIGTERM cancel (preflight stops, the lock is released, exit 130/143)
-  // instead of killing the process with the lock held; the run itself follows the same scope.
+  // SIGINT/SIGTERM cancel from before the lock is taken (preflight stops, the lock is released,
+  // exit 130/143) instead of killing the process with the lock held; the run follows the same
+  // scope.
   const cancel = new CancelScope({ onNote: (note) => ctx.out.warn(note) });
   try {
+    const lock = await acquireRunLock(session.store.layout.lock, { tool: graph.tool, onNote: (note) => ctx.out.warn(note) });
+    try {
+      const prediction = await predictUnderLock(ctx, session, graph, data, conflicts, listed, cancel);
+      if (prediction.unchanged !== undefined) return reportNothingToDo(ctx.out, prediction.unchanged);
+      const run = { lock: false, probed: { report: prediction.report, memo: prediction.memo }, validation, signal: cancel.signal, handleSignals: false } as const;
+      return await execute(ctx, session, graph, data, prediction.preflight, run, cancel);
+    } finally {
+      await lock.release();
+    }
+  } finally {
+    cancel.dispose();
+  }
+}
+
+/** Preflight under the lock; a signal received until it ends stops there, having changed nothing. */
+async function predictUnderLock(
+  ctx: CommandContext<ApplyOptions>,
+  session: WritSession,
+  graph: Graph,
+  data: Readonly<Record<string, unknown>>,
+  conflicts: ReturnType<typeof conflictOptions>,
+  listed: readonly string[],
+  cancel: CancelScope,
+): Promise<RunPrediction & { readonly preflight: PreflightOptions; readonly memo: FsMemo }> {
+  try {
+    cancel.signal.throwIfAborted(); // a signal while the lock was being taken
     const preflight = await preflightOptions(session, graph, conflicts);
     const memo = new FsMemo();
     // The sources the plan was just built from need no second look (a saved plan's do).
     for (const source of listed) memo.noteListed(source);
-    const { report, unchanged } = await predictForRun(graph, { registry: session.registry, data, preflight, memo, signal: cancel.signal }).catch((error: unknown) => {
-      if (cancel.received !== undefined) ctx.out.note('stopped during preflight: nothing was changed');
-      throw error;
-    });
-    if (unchanged !== undefined) return reportNothingToDo(ctx.out, unchanged);
-    const run = { lock: false, probed: { report, memo }, validation, signal: cancel.signal, handleSignals: false } as const;
-    return await execute(ctx, session, graph, data, preflight, run, cancel);
-  } finally {
-    cancel.dispose();
-    await lock.release();
+    const prediction = await predictForRun(graph, { registry: session.registry, data, preflight, memo, signal: cancel.signal });
+    return { ...prediction, preflight, memo };
+  } catch (error) {
+    if (cancel.received !== undefined) ctx.out.note('stopped during preflight: nothing was changed');
+    throw error;
   }
 }
 
@@ -249,6 +273,10 @@ async function execute(
     out.json({ version: WRIT_JSON_VERSION, state: report.state, receipt: receipt.path, summary: report.graph.summary, errors: report.errors.map(errorMessage) });
   }
   const cancelledBy = result.cancelledBy ?? cancel?.received;
+  if (report.state === 'executed' && cancelledBy !== undefined) {
+    // The signal came after the last step: the run is whole, and its receipt says so.
+    out.warn(`${cancelledBy} came after the last step: the run is complete, nothing was rolled back`);
+  }
   return report.state === 'executed' ? reportSuccess(out, report, file, seconds) : reportFailure(out, report, file, cancelledBy);
 }
 

@@ -17,6 +17,7 @@ import {
   type ConflictResolution,
   type KnownTargets,
 } from './conflicts.js';
+import { EventLoopSlices } from './event-loop.js';
 import { slotNames } from './node-runner.js';
 
 /** Options of {@link preflight}. */
@@ -68,7 +69,11 @@ export async function preflight(
   const conflicts: Conflict[] = [];
   const forwardOnly = nodesOutsideForwardPhases(graph);
   let isEveryStepProbed = forwardOnly.size === 0;
+  const slices = new EventLoopSlices();
   for (const node of graph.nodes) {
+    // Probes that find everything in the memo never wait: let a signal's handler run now and then.
+    const pause = slices.pause();
+    if (pause !== undefined) await pause;
     if (ctx.signal.aborted) throw cancelled(ctx.signal);
     const action = actions.get(node.id);
     if (node.status !== 'pending' || action?.probe === undefined || forwardOnly.has(node.id)) {
@@ -130,17 +135,50 @@ export function applyPreflight(graph: Graph, report: PreflightReport): void {
   if (report.conflicts.some((c) => c.resolution === 'stop'))
     throw new ConflictError(report.conflicts);
   const byId = new Map(graph.nodes.map((node) => [node.id, node]));
+  let skipped = false;
   for (const conflict of report.conflicts) {
     const node = byId.get(conflict.node);
     if (node === undefined) continue;
     if (conflict.resolution === 'skip') {
       node.status = 'skipped';
       node.error = `skipped: conflict (${conflict.reason})`;
+      skipped = true;
     } else {
       // Slots are read-only to consumers; preflight is the one writer, before the run starts.
       Object.assign(node, {
         slots: { ...node.slots, on_conflict: immediate(conflict.resolution) },
       });
+    }
+  }
+  if (skipped) skipUnusedProducers(graph, byId);
+}
+
+/**
+ * Skips the pending nodes whose every dependent is skipped (a render or decryption feeding only
+ * a copy preflight resolved `skip`), up the graph: their output would go nowhere, and a secret
+ * that cannot be decrypted must not fail a run that is not going to write it.
+ */
+function skipUnusedProducers(graph: Graph, byId: ReadonlyMap<string, Node>): void {
+  const dependents = new Map<string, string[]>();
+  const dependencies = new Map<string, string[]>();
+  const add = (map: Map<string, string[]>, key: string, value: string): void => {
+    const list = map.get(key);
+    if (list === undefined) map.set(key, [value]);
+    else list.push(value);
+  };
+  for (const edge of graph.edges) {
+    add(dependents, edge.from, edge.to);
+    add(dependencies, edge.to, edge.from);
+  }
+  const queue = graph.nodes.filter((node) => node.status === 'skipped').map((node) => node.id);
+  for (let id = queue.pop(); id !== undefined; id = queue.pop()) {
+    for (const producer of dependencies.get(id) ?? []) {
+      const node = byId.get(producer);
+      if (node === undefined || node.status !== 'pending') continue;
+      if (!(dependents.get(producer) ?? []).every((dependent) => byId.get(dependent)?.status === 'skipped')) continue;
+      node.status = 'skipped';
+      node.error = `skipped: its output goes only to skipped nodes (${id})`;
+      queue.push(producer);
     }
   }
 }
@@ -219,9 +257,11 @@ function settleConflict(
     reason: outcome.reason,
   };
   const conflict: Conflict =
-    problem === undefined
-      ? { ...base, resolution: requested }
-      : { ...base, resolution: 'stop', note: problem };
+    problem !== undefined
+      ? { ...base, resolution: 'stop', note: problem }
+      : requested === 'stop' && outcome.parent !== undefined
+        ? { ...base, resolution: requested, note: `only skip resolves this, or moving ${outcome.parent} away` }
+        : { ...base, resolution: requested };
   return { outcome, conflict };
 }
 
