@@ -93,7 +93,7 @@ export async function runProgram(
     await program.parseAsync([...argv], { from: 'user' });
     return pending.code;
   } catch (error) {
-    if (error instanceof CommanderError) return commanderExit(tool, error, streams);
+    if (error instanceof CommanderError) return commanderExit(tool, error, streams, argv.includes('--json'));
     const out = pending.out ?? new Output(tool, { debug: isDebug }, streams);
     const code = out.error(error);
     // A machine asking for JSON gets the failure as JSON too (the one line still goes to stderr).
@@ -114,14 +114,17 @@ function configureStreams(command: Command, streams: CliStreams): void {
   for (const sub of command.commands) configureStreams(sub, streams);
 }
 
-function commanderExit(tool: string, error: CommanderError, streams: CliStreams): number {
+function commanderExit(tool: string, error: CommanderError, streams: CliStreams, isJson: boolean): number {
   const isHelp = error.code === 'commander.helpDisplayed' || error.code === 'commander.version';
   if (isHelp || error.exitCode === 0) return EXIT.ok;
   // A bare `tool` prints its help on stderr: that is a usage error, not success.
   if (error.code === 'commander.help') return EXIT.usage;
   const out = new Output(tool, {}, streams);
   const message = error.message.replace(/^error: /, '');
-  out.error(new WritLoreError('invalid-input', message, { hint: `see '${tool} --help'` }));
+  const usage = new WritLoreError('invalid-input', message, { hint: `see '${tool} --help'` });
+  out.error(usage);
+  // Asked for JSON (the flag seen, though the line did not parse): the failure as JSON too.
+  if (isJson) out.json(errorDocument(usage, EXIT.usage));
   return EXIT.usage;
 }
 

@@ -101,7 +101,10 @@ export async function predictForRun(graph: Graph, options: PredictOptions): Prom
     line.transform === 'link' && (probed.conflicts.has(line.node) || probed.entries.get(line.node)?.outcome?.kind !== 'ok-already');
   if (!hasContentNodes(graph) && lines.some(changes)) return { report: probed.report, unchanged: undefined };
   const targets = await predictionsOf(graph, lines, probed, options);
-  const failed = targets.filter((prediction) => prediction.outcome.kind === 'unknown' && prediction.outcome.failed === true);
+  // A target preflight resolved `skip` is not made, so its content does not matter.
+  const failed = targets.filter(
+    (prediction) => prediction.outcome.kind === 'unknown' && prediction.outcome.failed === true && probed.conflicts.get(prediction.node)?.resolution !== 'skip',
+  );
   if (failed.length > 0) throw uncomputable(failed, graph.context.target_root);
   const isNothingToDo = targets.every((prediction) => prediction.outcome.kind === 'unchanged');
   return { report: probed.report, unchanged: isNothingToDo ? targets : undefined };

@@ -63,7 +63,10 @@ export class ConflictError extends WritLoreError {
     const only = stopping.length === 1 ? stopping[0] : undefined;
     super('conflict', `${stopping.length} ${noun}; nothing was changed:\n${lines.join('\n')}`, {
       ...(only === undefined ? {} : { path: only.path }),
-      hint: 'choose a resolution for the run or per path: backup, overwrite, skip or adopt',
+      // When every conflict says what can resolve it, the general list would mislead.
+      hint: stopping.every((c) => c.note !== undefined)
+        ? 'each conflict above says what can resolve it'
+        : 'choose a resolution for the run or per path: backup, overwrite, skip or adopt',
     });
     this.conflicts = conflicts;
   }

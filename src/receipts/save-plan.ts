@@ -1,4 +1,4 @@
-import { readlinkSync, type Stats } from 'node:fs';
+import { readlinkSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { lstatOrUndefined } from '../actions/index.js';
 import { WritLoreError, sealGraph, type Graph } from '../graph/index.js';
@@ -35,9 +35,10 @@ function outputPath(file: string): string {
   let current = file;
   for (let hops = 0; hops <= MAX_LINKS; hops += 1) {
     const stats = lstatOrUndefined(current);
-    if (stats === undefined || stats.isFile()) return current;
+    if (stats === undefined) return inExistingDirectory(current);
+    if (stats.isFile()) return current;
     if (!stats.isSymbolicLink()) {
-      throw new WritLoreError('invalid-input', `${current} is ${kindOf(stats)}, not a regular file: the plan was not saved`, {
+      throw new WritLoreError('invalid-input', `${kindOf(stats)}, not a regular file: the plan was not saved`, {
         path: current,
         hint: 'give --out the path of a new or regular file',
       });
@@ -47,6 +48,32 @@ function outputPath(file: string): string {
   throw new WritLoreError('invalid-input', `${file}: too many levels of symbolic links: the plan was not saved`, { path: file });
 }
 
+/**
+ * Where a plan file may be written (a new file, a regular file, or what a symbolic link leads
+ * to), or a one-line error saying why not; nothing is written. `savePlan` checks the same, and
+ * a command calls this first to refuse a bad `--out` before it prints anything.
+ */
+export function checkPlanOutput(file: string): string {
+  return outputPath(path.resolve(file));
+}
+
+/** `file` (missing) when its directory exists, else the error naming that directory. */
+function inExistingDirectory(file: string): string {
+  const dir = path.dirname(file);
+  const stats = lstatOrUndefined(dir);
+  if (stats?.isDirectory() === true || (stats?.isSymbolicLink() === true && statOrUndefined(dir)?.isDirectory() === true)) return file;
+  const why = stats === undefined ? 'no such directory' : 'not a directory';
+  throw new WritLoreError('invalid-input', `${why}: the plan was not saved to ${file}`, { path: dir, hint: 'give --out a file in an existing directory' });
+}
+
+function statOrUndefined(file: string): Stats | undefined {
+  try {
+    return statSync(file);
+  } catch {
+    return undefined;
+  }
+}
+
 function kindOf(stats: Stats): string {
   if (stats.isDirectory()) return 'a directory';
   if (stats.isFIFO()) return 'a named pipe';
@@ -54,3 +81,4 @@ function kindOf(stats: Stats): string {
   if (stats.isSocket()) return 'a socket';
   return 'a special file';
 }
+

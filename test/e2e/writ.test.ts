@@ -206,6 +206,8 @@ describe('writ apply', () => {
       expect(run.code, run.stderr).toBe(3);
       expect(run.stderr).toContain('nothing was changed');
       if (resolution === 'backup') expect(run.stderr).toContain(`backup works at the target, not at ${config}: move it away first, or skip this target`);
+      if (resolution === 'stop') expect(run.stderr).toContain(`only skip resolves this, or moving ${config} away`);
+      expect(run.stderr).toContain('writ: hint: each conflict above says what can resolve it');
       expect(await snapshotHome(box)).toEqual(before);
       expect(await receiptNames(box)).toEqual([]);
     }
@@ -230,6 +232,23 @@ describe('writ apply', () => {
     const usage = await writ(box, ['apply', '--plan', '/nonexistent.yaml', '--target', '/x', '--json']);
     expect(usage.code).toBe(2);
     expect(JSON.parse(usage.stdout)).toMatchObject({ version: 1, error: { code: 'invalid-input', exit_code: 2 } });
+  });
+
+  it('skips a conflicting secret it cannot decrypt, and does not decrypt or render what only skipped targets use', async () => {
+    const token = path.join(box.home, '.config/writ-example/token.env');
+    const config = path.join(box.home, '.config/git/config');
+    for (const file of [token, config]) {
+      await fs.mkdir(path.dirname(file), { recursive: true });
+      await fs.writeFile(file, 'mine\n');
+    }
+    // No identity: the secret cannot be made, but it is skipped, so the run goes ahead.
+    const run = await writ(box, ['apply', ...box.flags, '--conflict', 'skip', ...PROJECTS]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(await fs.readFile(token, 'utf8')).toBe('mine\n');
+    const [name] = await receiptNames(box);
+    const receipt = parseGraph(await fs.readFile(path.join(box.state, 'receipts', name ?? ''), 'utf8'));
+    const producers = receipt.nodes.filter((node) => node.action === 'secret.decrypt' || node.action === 'template.render');
+    expect(producers.map((node) => [node.status, node.error])).toEqual(producers.map(() => ['skipped', expect.stringContaining('its output goes only to skipped nodes')]));
   });
 
   it('resolves one path with --conflict-path and still stops on the others', async () => {
@@ -264,6 +283,25 @@ describe('writ apply', () => {
     expect(run.code).toBe(2);
     expect(run.stderr.split('\n')[0]).toBe(`writ: error: --conflict-path: ${path.join(box.home, '.bashrx')} is not a target of this plan (did you mean "~/.bashrc"?)`);
     expect(await snapshotAll(box)).toEqual(before);
+  });
+
+  it('refuses an --out in a missing directory before printing anything, JSON or not', async () => {
+    const before = await snapshotAll(box);
+    const out = path.join(box.dir, 'no-such-dir', 'plan.yaml');
+    const run = await apply('--dry-run', '--out', out);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain(`writ: error: ${path.dirname(out)}: no such directory: the plan was not saved to ${out}`);
+    const json = await apply('--dry-run', '--out', out, '--json');
+    expect(json.code).toBe(2);
+    expect(JSON.parse(json.stdout)).toMatchObject({ version: 1, error: { code: 'invalid-input', exit_code: 2 } });
+    expect(await snapshotAll(box)).toEqual(before);
+  });
+
+  it('gives a usage error the parser finds as JSON too when --json was asked for', async () => {
+    const run = await writ(box, ['apply', '--bogus', '--json']);
+    expect(run.code).toBe(2);
+    expect(JSON.parse(run.stdout)).toMatchObject({ version: 1, error: { code: 'invalid-input', exit_code: 2, message: "unknown option '--bogus'" } });
   });
 
   it('refuses --diff without --dry-run instead of applying silently, and --require-signature without --plan', async () => {

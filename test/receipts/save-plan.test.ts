@@ -39,8 +39,8 @@ describe('savePlan', () => {
   });
 
   it.each([
-    ['a named pipe', (file: string) => execFileSync('mkfifo', [file]), /is a named pipe, not a regular file: the plan was not saved$/],
-    ['a directory', (file: string) => execFileSync('mkdir', [file]), /is a directory, not a regular file: the plan was not saved$/],
+    ['a named pipe', (file: string) => execFileSync('mkfifo', [file]), /^a named pipe, not a regular file: the plan was not saved$/],
+    ['a directory', (file: string) => execFileSync('mkdir', [file]), /^a directory, not a regular file: the plan was not saved$/],
   ])('refuses %s, leaving it as it was', async (_what, make, message) => {
     const file = path.join(dir, 'out');
     make(file);
