@@ -5,6 +5,7 @@ import {
   digestBytes,
   WritLoreError,
   errorMessage,
+  isWritLoreError,
   fillSlotsFromData,
   hydrate,
   readTargetState,
@@ -202,7 +203,7 @@ async function outcomeOf(
   conflict: Conflict | undefined,
   content: { readonly bytes: Buffer; readonly mode: string } | Error | undefined,
 ): Promise<TargetOutcome> {
-  if (content instanceof Error) return { kind: 'unknown', reason: content.message, failed: true };
+  if (content instanceof Error) return { kind: 'unknown', reason: reasonOf(content), failed: true };
   if (content !== undefined && line.transform !== 'link') {
     const current = await readTargetState(line.target);
     // Missing, unless something is in the way of its parent directory (the probe's conflict).
@@ -296,6 +297,12 @@ function readOnlyContext(nodeId: string, data: Readonly<Record<string, unknown>>
     },
     registerUndo: async () => refuse(),
   };
+}
+
+/** Why content could not be made, naming the file it is about (a missing identity file). */
+function reasonOf(error: Error): string {
+  const where = isWritLoreError(error) ? error.path : undefined;
+  return where === undefined || error.message.includes(where) ? error.message : `${where}: ${error.message}`;
 }
 
 function toError(error: unknown): Error {

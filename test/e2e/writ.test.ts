@@ -272,7 +272,9 @@ describe('writ apply', () => {
     const both = await writ(box, ['apply', ...box.flags, '--conflict', 'backup', ...PROJECTS]);
     expect(both.code).toBe(2);
     expect(both.stderr).toContain('2 targets cannot be made');
-    expect(both.stderr).toContain('~/.config/git/config: template syntax error');
+    // Each names the file at fault: the template, the identity file.
+    expect(both.stderr).toContain(`~/.config/git/config: ${box.repo}/base/Home/git/.config/git/config.tmpl: template syntax error`);
+    expect(both.stderr).toContain(`${box.config}/age/identities.txt: no age identity file`);
     expect(await snapshotHome(box)).toEqual(before);
     expect(await receiptNames(box)).toEqual([]);
   });
@@ -525,12 +527,12 @@ describe('writ status and diff', () => {
     await fs.writeFile(path.join(box.config, 'writ.yaml'), 'projects: [git, secrets]\n');
     const run = await writ(box, ['diff', ...box.flags]);
     expect(run.code).toBe(0);
-    expect(run.stderr).toBe('writ: warning: ~/.config/writ-example/token.env: not diffed: no age identity file (from the config dir)\n');
+    expect(run.stderr).toBe(`writ: warning: ~/.config/writ-example/token.env: not diffed: ${box.config}/age/identities.txt: no age identity file (from the config dir)\n`);
     expect(run.stdout).toContain('+\tname = Kim Example');
     const json = await writ(box, ['diff', ...box.flags, '--json']);
     const parsed = JSON.parse(json.stdout) as { diffs: unknown[]; unknown: { target: string; reason: string }[] };
     expect(parsed.diffs.length).toBeGreaterThan(0);
-    expect(parsed.unknown).toEqual([{ target: path.join(box.home, '.config/writ-example/token.env'), reason: 'no age identity file (from the config dir)' }]);
+    expect(parsed.unknown).toEqual([{ target: path.join(box.home, '.config/writ-example/token.env'), reason: `${box.config}/age/identities.txt: no age identity file (from the config dir)` }]);
   });
 
   it('prints what apply would change as unified diffs, for the paths asked', async () => {
