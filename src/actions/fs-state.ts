@@ -4,6 +4,7 @@ import {
   lstatSync,
   readlinkSync,
   renameSync,
+  statSync,
   symlinkSync,
   unlinkSync,
 } from 'node:fs';
@@ -197,11 +198,33 @@ export function missingAncestors(dir: string, memo?: FsMemo): string[] {
  * in `memo`).
  */
 function missingBelow(dir: string, isKnown: (dir: string) => boolean, memo: FsMemo | undefined): string[] {
+  return walkUp(dir, isKnown, memo).missing;
+}
+
+/**
+ * The first existing ancestor of a target in `dir` (`dir` included) that is not a directory nor
+ * a link to one: the item in the way of the target's parent directory (`~/.config` a regular
+ * file, for `~/.config/git/config`). Undefined when there is none, or when the walk up reaches
+ * a directory the run's memo knows or planned to create.
+ */
+export function blockingAncestor(dir: string, memo: FsMemo | undefined): string | undefined {
+  const isKnown = (known: string): boolean => memo !== undefined && (memo.hasDirectory(known) || memo.isPlannedDirectory(known));
+  const { stoppedAt } = walkUp(dir, isKnown, memo);
+  return stoppedAt === undefined || isDirectoryFollowingLinks(stoppedAt) ? undefined : stoppedAt;
+}
+
+/**
+ * The walk up from `dir`: the missing directories (outermost first), and the existing path it
+ * stopped at when that is not a directory (a directory found is noted in `memo`; one `isKnown`
+ * vouches for ends the walk without a look).
+ */
+function walkUp(dir: string, isKnown: (dir: string) => boolean, memo: FsMemo | undefined): { missing: string[]; stoppedAt?: string } {
   const missing: string[] = [];
   for (let current = dir; !isKnown(current); ) {
     const stats = lstatOrUndefined(current);
     if (stats !== undefined) {
-      if (stats.isDirectory()) memo?.noteDirectory(current);
+      if (!stats.isDirectory()) return { missing, stoppedAt: current };
+      memo?.noteDirectory(current);
       break;
     }
     missing.unshift(current);
@@ -209,7 +232,17 @@ function missingBelow(dir: string, isKnown: (dir: string) => boolean, memo: FsMe
     if (parent === current) break;
     current = parent;
   }
-  return missing;
+  return { missing };
+}
+
+/** Whether `path` is a directory, or a symbolic link (chain) that leads to one. */
+export function isDirectoryFollowingLinks(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    // Missing, a dangling or looping link, or a path through a file.
+    return false;
+  }
 }
 
 /** What is at `path` now, without following a final symlink; regular files are digested. */

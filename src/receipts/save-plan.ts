@@ -1,6 +1,6 @@
-import { readlinkSync, statSync, type Stats } from 'node:fs';
+import { readlinkSync, type Stats } from 'node:fs';
 import path from 'node:path';
-import { lstatOrUndefined } from '../actions/index.js';
+import { isDirectoryFollowingLinks, lstatOrUndefined } from '../actions/index.js';
 import { WritLoreError, sealGraph, type Graph } from '../graph/index.js';
 import { writeFileAtomic } from './atomic.js';
 import type { KeyStore } from './keys.js';
@@ -53,25 +53,16 @@ function outputPath(file: string): string {
  * to), or a one-line error saying why not; nothing is written. `savePlan` checks the same, and
  * a command calls this first to refuse a bad `--out` before it prints anything.
  */
-export function checkPlanOutput(file: string): string {
-  return outputPath(path.resolve(file));
+export function checkPlanOutput(file: string): void {
+  outputPath(path.resolve(file));
 }
 
 /** `file` (missing) when its directory exists, else the error naming that directory. */
 function inExistingDirectory(file: string): string {
   const dir = path.dirname(file);
-  const stats = lstatOrUndefined(dir);
-  if (stats?.isDirectory() === true || (stats?.isSymbolicLink() === true && statOrUndefined(dir)?.isDirectory() === true)) return file;
-  const why = stats === undefined ? 'no such directory' : 'not a directory';
+  if (isDirectoryFollowingLinks(dir)) return file;
+  const why = lstatOrUndefined(dir) === undefined ? 'no such directory' : 'not a directory';
   throw new WritLoreError('invalid-input', `${why}: the plan was not saved to ${file}`, { path: dir, hint: 'give --out a file in an existing directory' });
-}
-
-function statOrUndefined(file: string): Stats | undefined {
-  try {
-    return statSync(file);
-  } catch {
-    return undefined;
-  }
 }
 
 function kindOf(stats: Stats): string {

@@ -1,6 +1,6 @@
-import { readlinkSync, statSync } from 'node:fs';
+import { readlinkSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { readTargetState, lstatOrUndefined, type FsMemo } from '../fs-state.js';
+import { blockingAncestor, readTargetState, lstatOrUndefined, type FsMemo } from '../fs-state.js';
 import type { ProbeOutcome, TargetState } from '../types.js';
 
 /**
@@ -69,33 +69,12 @@ export function describeOccupant(path: string, current: TargetState): string {
 /**
  * The conflict of a target whose parent directory cannot be made because an ancestor is not a
  * directory (`~/.config` a regular file, for `~/.config/git/config`); undefined when every
- * ancestor is a directory (or a link to one) or missing. Walks up from the target's parent to
- * the first existing ancestor; a directory the run's memo knows, or planned to create after an
- * earlier probe found it missing, ends the walk without a look.
+ * ancestor is a directory (or a link to one) or missing (see {@link blockingAncestor}).
  */
 export async function parentConflict(path: string, memo: FsMemo | undefined): Promise<ProbeOutcome | undefined> {
-  for (let dir = dirname(path); ; dir = dirname(dir)) {
-    if (memo !== undefined && (memo.hasDirectory(dir) || memo.isPlannedDirectory(dir))) return undefined;
-    const stats = lstatOrUndefined(dir);
-    if (stats !== undefined) {
-      if (stats.isDirectory()) {
-        memo?.noteDirectory(dir);
-        return undefined;
-      }
-      if (stats.isSymbolicLink() && leadsToDirectory(dir)) return undefined;
-      const current = await readTargetState(dir);
-      const reason = `${describeOccupant(dir, current)}, where ${path} needs a directory`;
-      return { kind: 'conflict', target: path, current, reason, parent: dir };
-    }
-    if (dirname(dir) === dir) return undefined;
-  }
-}
-
-/** Whether the symbolic link `path` resolves to a directory (a dangling or looping one does not). */
-function leadsToDirectory(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
+  const parent = blockingAncestor(dirname(path), memo);
+  if (parent === undefined) return undefined;
+  const current = await readTargetState(parent);
+  const reason = `${describeOccupant(parent, current)}, where ${path} needs a directory`;
+  return { kind: 'conflict', target: path, current, reason, parent };
 }
