@@ -191,7 +191,7 @@ async function predictUnderLock(
     const prediction = await predictForRun(graph, { registry: session.registry, data, preflight, memo, signal: cancel.signal });
     return { ...prediction, preflight, memo };
   } catch (error) {
-    if (cancel.received !== undefined) ctx.out.note('stopped during preflight: nothing was changed');
+    cancel.notePreflightStop((note) => ctx.out.note(note));
     throw error;
   }
 }

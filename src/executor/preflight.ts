@@ -1,4 +1,5 @@
 import {
+  DependencyView,
   WritLoreError,
   errorMessage,
   isWritLoreError,
@@ -159,23 +160,13 @@ export function applyPreflight(graph: Graph, report: PreflightReport): void {
  * that cannot be decrypted must not fail a run that is not going to write it.
  */
 function skipUnusedProducers(graph: Graph, byId: ReadonlyMap<string, Node>): void {
-  const dependents = new Map<string, string[]>();
-  const dependencies = new Map<string, string[]>();
-  const add = (map: Map<string, string[]>, key: string, value: string): void => {
-    const list = map.get(key);
-    if (list === undefined) map.set(key, [value]);
-    else list.push(value);
-  };
-  for (const edge of graph.edges) {
-    add(dependents, edge.from, edge.to);
-    add(dependencies, edge.to, edge.from);
-  }
+  const view = new DependencyView(graph);
+  const isSkipped = (id: string): boolean => byId.get(id)?.status === 'skipped';
   const queue = graph.nodes.filter((node) => node.status === 'skipped').map((node) => node.id);
   for (let id = queue.pop(); id !== undefined; id = queue.pop()) {
-    for (const producer of dependencies.get(id) ?? []) {
+    for (const producer of view.dependsOn(id)) {
       const node = byId.get(producer);
-      if (node === undefined || node.status !== 'pending') continue;
-      if (!(dependents.get(producer) ?? []).every((dependent) => byId.get(dependent)?.status === 'skipped')) continue;
+      if (node?.status !== 'pending' || !view.dependents(producer).every(isSkipped)) continue;
       node.status = 'skipped';
       node.error = `skipped: its output goes only to skipped nodes (${id})`;
       queue.push(producer);

@@ -57,6 +57,11 @@ export class CancelScope {
     onNote?.(`${signal} received again: still rolling back; wait for it to finish (or SIGKILL, then 'recover')`);
   }
 
+  /** Says through `note` that preflight stopped before any change, when a signal stopped it. */
+  notePreflightStop(note: ((message: string) => void) | undefined): void {
+    if (this.received !== undefined) note?.('stopped during preflight: nothing was changed');
+  }
+
   dispose(): void {
     this.caller?.removeEventListener('abort', this.onCallerAbort);
     for (const { signal, handler } of this.handlers) process.off(signal, handler);

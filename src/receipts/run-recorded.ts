@@ -122,7 +122,7 @@ export async function runRecorded(plan: Graph, options: RunRecordedOptions): Pro
     cancel.signal.throwIfAborted();
     await refuseInterrupted(options.store, plan);
     const probed = await checkConflicts(plan, options, clock, cancel.signal).catch((error: unknown) => {
-      if (cancel.received !== undefined) options.onNote?.('stopped during preflight: nothing was changed');
+      cancel.notePreflightStop(options.onNote);
       throw error;
     });
     const preflight = probed?.report;
