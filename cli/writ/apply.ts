@@ -186,7 +186,8 @@ async function predictUnderLock(
     cancel.signal.throwIfAborted(); // a signal while the lock was being taken
     const preflight = await preflightOptions(session, graph, conflicts);
     const memo = new FsMemo();
-    // The sources the plan was just built from need no second look (a saved plan's do).
+    // The sources the plan was just built from need no second look (a saved plan lists none:
+    // its sources are looked at).
     for (const source of listed) memo.noteListed(source);
     const prediction = await predictForRun(graph, { registry: session.registry, data, preflight, memo, signal: cancel.signal });
     return { ...prediction, preflight, memo };
@@ -244,8 +245,8 @@ async function execute(
   graph: Graph,
   data: Readonly<Record<string, unknown>>,
   preflight: PreflightOptions,
-  run: Pick<RunRecordedOptions, 'lock' | 'probed' | 'validation' | 'signal' | 'handleSignals'> = {},
-  cancel?: CancelScope,
+  run: Pick<RunRecordedOptions, 'lock' | 'probed' | 'validation' | 'signal' | 'handleSignals'>,
+  cancel: CancelScope,
 ): Promise<number> {
   const { out } = ctx;
   const progress = progressHooks(out, graph);
@@ -272,7 +273,8 @@ async function execute(
   if (out.isJson) {
     out.json({ version: WRIT_JSON_VERSION, state: report.state, receipt: receipt.path, summary: report.graph.summary, errors: report.errors.map(errorMessage) });
   }
-  const cancelledBy = result.cancelledBy ?? cancel?.received;
+  // The run follows this command's scope (runRecorded handles no signal of its own).
+  const cancelledBy = cancel.received;
   if (report.state === 'executed' && cancelledBy !== undefined) {
     // The signal came after the last step: the run is whole, and its receipt says so.
     out.warn(`${cancelledBy} came after the last step: the run is complete, nothing was rolled back`);

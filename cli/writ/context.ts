@@ -152,6 +152,11 @@ export async function warnInterrupted(out: Output, store: ReceiptStore): Promise
   }
 }
 
+/** Whether `target` is `root` or lies under it (a target of that target root, a path in that directory). */
+export function isWithin(target: string, root: string): boolean {
+  return target === root || target.startsWith(root.endsWith(path.sep) ? root : root + path.sep);
+}
+
 /**
  * The conflict options from `--conflict` and `--conflict-path PATH=RESOLUTION`; a path that is
  * not one of `graph`'s targets is refused (`invalid-input`) rather than silently ignored.

@@ -3,7 +3,7 @@ import { WritLoreError } from '../../src/index.js';
 import { EXIT } from '../exit-codes.js';
 import type { CommandContext, Handler } from '../program.js';
 import { printDiffs } from './apply.js';
-import { knownTargets, openSession, ownedRootsOf, planFromFlags, runDataFor, warnInterrupted, type WritFlags } from './context.js';
+import { isWithin, knownTargets, openSession, ownedRootsOf, planFromFlags, runDataFor, warnInterrupted, type WritFlags } from './context.js';
 import { predictTargets } from './predict.js';
 import { diffOf, displayTarget } from './purchase-order.js';
 
@@ -26,14 +26,13 @@ export const handler: Handler<WritFlags> = async (ctx: CommandContext<WritFlags>
     preflight: { resolution: 'stop', known: await knownTargets(session.store), ownedRoots: ownedRootsOf(graph) },
   });
   const wanted = ctx.args.map((arg) => targetPath(arg, root));
-  const covers = (want: string, target: string): boolean => target === want || target.startsWith(want === path.sep ? want : want + path.sep);
-  const strays = ctx.args.filter((_, index) => !predictions.some((p) => covers(wanted[index] as string, p.target)));
+  const strays = ctx.args.filter((_, index) => !predictions.some((p) => isWithin(p.target, wanted[index] as string)));
   if (strays.length > 0) {
     throw new WritLoreError('invalid-input', `${strays.join(', ')}: not ${strays.length === 1 ? 'a target' : 'targets'} of the plan (nor a directory holding one)`, {
       hint: "name targets as the purchase order shows them ('writ apply --dry-run'): ~/…, absolute, or relative to the target",
     });
   }
-  const selected = predictions.filter((p) => wanted.length === 0 || wanted.some((w) => covers(w, p.target)));
+  const selected = predictions.filter((p) => wanted.length === 0 || wanted.some((w) => isWithin(p.target, w)));
   const unknown = selected.flatMap((p) => (p.outcome.kind === 'unknown' ? [{ target: p.target, reason: p.outcome.reason }] : []));
   if (ctx.out.isJson) {
     ctx.out.json({ version: 1, diffs: selected.map((p) => ({ target: p.target, diff: diffOf(p) })).filter((d) => d.diff !== ''), unknown });

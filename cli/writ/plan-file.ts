@@ -91,22 +91,18 @@ export async function loadPlan(file: string, options: LoadPlanOptions): Promise<
 }
 
 /**
- * Checks every node's precondition against the disk; a plan whose targets changed since it was
- * saved is stale (`stale-plan`, exit 4), and the error names each drifted path.
- */
-/**
  * How the source of `node` drifted from what the saved plan recorded (undefined when it did
  * not, or when the plan recorded nothing: plans saved before sources were recorded). A link
  * only needs its source there as the same kind of item; anything copied needs the same bytes.
  */
-async function sourceDrifted(node: Node): Promise<string | undefined> {
+async function sourceDrifted(node: Node, target: string): Promise<string | undefined> {
   const expected = node.annotations?.[SOURCE_EXPECT_ANNOTATION];
   const source = node.annotations?.['writ.source'];
   if (expected === undefined || source === undefined) return undefined;
   const now = describeTargetState(await readTargetState(source));
   const isLink = node.annotations?.['writ.transform'] === 'link';
   const same = isLink ? kindOf(now) === kindOf(expected) : now === expected;
-  return same ? undefined : `  ${source} (source of ${String(targetPathOf(node))}): was ${expected}, now ${now}`;
+  return same ? undefined : `  ${source} (source of ${target}): was ${expected}, now ${now}`;
 }
 
 /** The kind of a described state (`file`, `symlink`, `directory`, `missing`…). */
@@ -115,11 +111,11 @@ function kindOf(described: string): string {
   return at < 0 ? described : described.slice(0, at);
 }
 
-function targetPathOf(node: Node): unknown {
-  const slot = node.slots['path'];
-  return slot?.kind === 'immediate' ? slot.value : undefined;
-}
-
+/**
+ * Checks every node's precondition against the disk; a plan whose targets (or their sources)
+ * changed since it was saved is stale (`stale-plan`, exit 4), and the error names each drifted
+ * path.
+ */
 export async function assertFresh(graph: Graph, file: string): Promise<void> {
   const drifted: string[] = [];
   for (const node of graph.nodes) {
@@ -128,7 +124,7 @@ export async function assertFresh(graph: Graph, file: string): Promise<void> {
     if (expected === undefined || slot?.kind !== 'immediate' || typeof slot.value !== 'string') continue;
     const now = describeTargetState(await readTargetState(slot.value));
     if (now !== expected) drifted.push(`  ${slot.value}: was ${expected}, now ${now}`);
-    const sourceDrift = await sourceDrifted(node);
+    const sourceDrift = await sourceDrifted(node, slot.value);
     if (sourceDrift !== undefined) drifted.push(sourceDrift);
   }
   if (drifted.length === 0) return;

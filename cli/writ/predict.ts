@@ -24,6 +24,7 @@ import {
   type TargetSource,
   type TargetState,
 } from '../../src/index.js';
+import { displayTarget } from './purchase-order.js';
 
 /**
  * The content actions a dry run may call `do` on: they only read (a template, an age file) and
@@ -117,10 +118,7 @@ export async function predictForRun(graph: Graph, options: PredictOptions): Prom
  * changes, as bad input (exit 2).
  */
 function uncomputable(failed: readonly TargetPrediction[], root: string | undefined): WritLoreError {
-  const lines = failed.map((prediction) => {
-    const shown = root !== undefined && prediction.target.startsWith(`${root}/`) ? `~/${prediction.target.slice(root.length + 1)}` : prediction.target;
-    return `  ${shown}: ${prediction.outcome.kind === 'unknown' ? prediction.outcome.reason : ''}`;
-  });
+  const lines = failed.map((prediction) => `  ${displayTarget(prediction.target, root)}: ${prediction.outcome.kind === 'unknown' ? prediction.outcome.reason : ''}`);
   const what = failed.length === 1 ? '1 target cannot be made' : `${failed.length} targets cannot be made`;
   return new WritLoreError('invalid-input', `${what}; nothing was changed:\n${lines.join('\n')}`, {
     hint: "fix the template or give the identity ('writ apply --dry-run' shows them as ? unknown)",

@@ -64,7 +64,6 @@ function outcomeDetail(outcome: TargetOutcome): string {
   }
 }
 
-/** Prints the purchase order: header, one aligned line per target, collisions, counts, checksum. */
 /** What the purchase order shows of a plan: a fresh one (a `WritPlan`) or one saved to a file. */
 export interface PurchaseOrderPlan {
   readonly graph: Graph;
@@ -88,6 +87,7 @@ export function savedPlanView(graph: Graph): PurchaseOrderPlan {
   };
 }
 
+/** Prints the purchase order: header, one aligned line per target, collisions, skipped paths, counts, checksum. */
 export function printPurchaseOrder(out: Output, plan: PurchaseOrderPlan, predictions: readonly TargetPrediction[], checksum: string): void {
   const { graph } = plan;
   const root = graph.context.target_root;

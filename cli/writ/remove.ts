@@ -3,7 +3,7 @@ import { WritLoreError, assertUndoConfined, foldDeployments, runUndo, selectUndo
 import { EXIT } from '../exit-codes.js';
 import type { Output } from '../output.js';
 import type { CommandContext, Handler } from '../program.js';
-import { openSession, type WritFlags } from './context.js';
+import { isWithin, openSession, type WritFlags } from './context.js';
 import { displayTarget } from './purchase-order.js';
 
 /** Options of `writ remove`. */
@@ -24,7 +24,7 @@ export const handler: Handler<RemoveOptions> = async (ctx: CommandContext<Remove
   if (projects.size === 0) throw new WritLoreError('invalid-input', 'name the projects to remove', { hint: 'writ remove shell git' });
   const target = ctx.options.target === undefined ? undefined : path.resolve(ctx.options.target);
   const { stacks: deployed, latest } = await foldDeployments(session.store, target === undefined ? {} : { target });
-  const inScope = (where: string): boolean => target === undefined || where === target || where.startsWith(target + path.sep);
+  const inScope = (where: string): boolean => target === undefined || isWithin(where, target);
   const stacks = [...deployed].filter(([where, stack]) => inScope(where) && projects.has(stack.at(-1)?.node.project ?? '')).map(([, stack]) => stack);
   const found = new Set(stacks.map((stack) => stack.at(-1)?.node.project));
   const missing = [...projects].filter((project) => !found.has(project));

@@ -13,7 +13,7 @@ import { EXIT } from '../exit-codes.js';
 import type { Style } from '../output.js';
 import { formatCount } from '../plural.js';
 import type { CommandContext, Handler } from '../program.js';
-import { openSession, ownedRootsOf, planFromFlags, runDataFor, type WritFlags, type WritSession, warnInterrupted } from './context.js';
+import { isWithin, openSession, ownedRootsOf, planFromFlags, runDataFor, type WritFlags, type WritSession, warnInterrupted } from './context.js';
 import { predictTargets, type TargetPrediction } from './predict.js';
 import { displayTarget } from './purchase-order.js';
 
@@ -58,10 +58,10 @@ export const handler: Handler<WritFlags> = async (ctx: CommandContext<WritFlags>
   const given = ctx.options.target === undefined ? undefined : path.resolve(ctx.options.target);
   const { deployed: everything, latest } = await deployedTargets(session.store, given);
   const root = given ?? latest?.context.target_root;
-  const deployed = given === undefined ? everything : new Map([...everything].filter(([target]) => isUnder(target, given)));
+  const deployed = given === undefined ? everything : new Map([...everything].filter(([target]) => isWithin(target, given)));
   const projects = [...new Set([...deployed.values()].flatMap((entry) => (entry.project === undefined ? [] : [entry.project])))].sort();
   const predictions = deployed.size === 0 ? undefined : await repositoryView(ctx, session, latest, projects);
-  const lines = [...deployed.values()].map((entry) => statusOf(entry, root === undefined || isUnder(entry.path, root) ? predictions : undefined, predictions));
+  const lines = [...deployed.values()].map((entry) => statusOf(entry, predictions, root === undefined || isWithin(entry.path, root)));
   lines.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const counts = Object.fromEntries(STATUS_KINDS.map((kind) => [kind, lines.filter((line) => line.status === kind).length]));
   if (out.isJson) {
@@ -144,22 +144,18 @@ function flagsFromReceipt(flags: WritFlags, receipt: Graph): WritFlags {
   return { ...flags, layer: layers, ...(target === undefined ? {} : { target }) };
 }
 
-/** Whether `target` is `root` or lies under it. */
-function isUnder(target: string, root: string): boolean {
-  return target === root || target.startsWith(root.endsWith(path.sep) ? root : root + path.sep);
-}
-
 /**
- * The status of `entry`: from the disk, then against `repository` (the plan of the target it
- * belongs to; undefined for a file of another target, which is only orphaned when the plan
- * that covers its path no longer has it).
+ * The status of `entry`: from the disk, then against `repository` (the current plan, when it
+ * could be built). A path the plan does not have is an orphan only when it lies under the
+ * plan's target (`isPlanned`); a file of another target is not judged by it.
  */
-function statusOf(entry: Deployed, repository: Map<string, TargetPrediction> | undefined, plan?: Map<string, TargetPrediction>): StatusLine {
+function statusOf(entry: Deployed, repository: Map<string, TargetPrediction> | undefined, isPlanned: boolean): StatusLine {
   const onDisk = diskStatus(entry);
   if (onDisk !== undefined) return { ...entry, ...onDisk };
-  const wanted = (repository ?? plan)?.get(entry.path);
-  if (repository === undefined && wanted === undefined) return { ...entry, status: 'ok', detail: '' };
-  if (wanted === undefined) return { ...entry, status: 'orphan', detail: 'no longer in the repository' };
+  const wanted = repository?.get(entry.path);
+  if (wanted === undefined) {
+    return repository === undefined || !isPlanned ? { ...entry, status: 'ok', detail: '' } : { ...entry, status: 'orphan', detail: 'no longer in the repository' };
+  }
   if (entry.kind === 'link') {
     if (wanted.transform !== 'link') return { ...entry, status: 'source-changed', detail: `now a ${wanted.transform}` };
     if (wanted.source !== entry.source) return { ...entry, status: 'source-changed', detail: `now from ${wanted.source}` };
