@@ -14,6 +14,7 @@ import {
   snapshotTarget,
   start,
   withSubject,
+  type Started,
   type Subject,
 } from './failure-harness.js';
 
@@ -44,6 +45,21 @@ function nodeOf(receipt: Graph, id: string) {
   return node;
 }
 
+/** The signals that cancel a run, with the exit code each gives. */
+const SIGNALS = [
+  { signal: 'SIGTERM', code: 143 },
+  { signal: 'SIGINT', code: 130 },
+] as const;
+
+/** Starts the subject's run, holds it at the failpoint `where`, then lets it on to a hang only a signal ends. */
+async function startHanging(subject: Subject, where: string): Promise<Started> {
+  const gate = Gate.create(subject.dir);
+  const started = start(subject, subject.runArgs, failpoints(gate.rule(where), `${where},effect=hang`));
+  const held = await gate.reached(started);
+  await held.close();
+  return started;
+}
+
 // Every case has its own temp dirs and child processes, so the cases run concurrently.
 describe.concurrent.each(['writ', 'lore'] as const)('%s with an injected failure', (tool) => {
   it.each([
@@ -71,16 +87,9 @@ describe.concurrent.each(['writ', 'lore'] as const)('%s with an injected failure
     expect(links.filter((node) => node.status === 'compensated')).toHaveLength(1);
   }));
 
-  it.each([
-    { signal: 'SIGTERM', code: 143 },
-    { signal: 'SIGINT', code: 130 },
-  ] as const)('rolls back a step hanging until $signal, exiting $code', ({ signal, code }) => withSubject(tool, async (subject) => {
+  it.each(SIGNALS)('rolls back a step hanging until $signal, exiting $code', ({ signal, code }) => withSubject(tool, async (subject) => {
     const before = await snapshotTarget(subject);
-    const gate = Gate.create(subject.dir);
-    const where = `at=registered,node=${subject.nodes.late}`;
-    const started = start(subject, subject.runArgs, failpoints(gate.rule(where), `${where},effect=hang`));
-    const held = await gate.reached(started);
-    await held.close(); // on to the hang, which only the signal ends
+    const started = await startHanging(subject, `at=registered,node=${subject.nodes.late}`);
     started.child.kill(signal);
     const result = await started.done;
     await expectRolledBack(subject, result, before, code);
@@ -90,17 +99,10 @@ describe.concurrent.each(['writ', 'lore'] as const)('%s with an injected failure
     expect(nodeOf(receipt, subject.nodes.late).error).toContain(`cancelled by ${signal}`);
   }));
 
-  it.each([
-    { signal: 'SIGTERM', code: 143 },
-    { signal: 'SIGINT', code: 130 },
-  ] as const)('stops in preflight on $signal, exiting $code with nothing written and no lock left', ({ signal, code }) => withSubject(tool, async (subject) => {
+  it.each(SIGNALS)('stops in preflight on $signal, exiting $code with nothing written and no lock left', ({ signal, code }) => withSubject(tool, async (subject) => {
     const before = await snapshotTarget(subject);
-    const gate = Gate.create(subject.dir);
     // Held in the first link's probe: preflight runs under the run lock, before any change.
-    const where = 'at=probe,action=file.link,nth=1';
-    const started = start(subject, subject.runArgs, failpoints(gate.rule(where), `${where},effect=hang`));
-    const held = await gate.reached(started);
-    await held.close(); // on to the hang, which only the signal ends
+    const started = await startHanging(subject, 'at=probe,action=file.link,nth=1');
     started.child.kill(signal);
     const result = await started.done;
     expect(result.stderr).not.toMatch(/^\s+at /m);
